@@ -1,0 +1,8 @@
+"""Test-session setup shared by the doctests and the test suite."""
+
+import os
+
+# scikit-learn's check_array_api_input runs only with SciPy's array API support
+# switched on; it must be set before SciPy is first imported.
+if not os.environ.get("SCIPY_ARRAY_API"):
+    os.environ["SCIPY_ARRAY_API"] = "1"

@@ -1,0 +1,261 @@
+"""``l1_normalize`` and ``l2_normalize``: the seed's functions, made robust.
+
+The formulas and defaults are the seed's::
+
+    l1_normalize(x, axis=None) = x / max(sum(|x|, axis), epsilon)
+    l2_normalize(x, axis=-1)   = x / sqrt(max(sum(x**2, axis), epsilon))
+
+This module validates the arguments and dispatches to the dense kernels
+(``_dense``) or the sparse ones (``_sparse``).
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import ArrayLike
+
+from ._dense import clip_epsilon, normalize_any
+from ._sparse import normalize_sparse
+
+Axis = int | tuple[int, ...] | None
+SparseMatrix = sp.spmatrix | sp.sparray
+
+
+def l1_normalize(
+    x: ArrayLike | SparseMatrix, axis: Axis = None, epsilon: float = 1e-10
+) -> np.ndarray | SparseMatrix:
+    """Divide ``x`` by its L1 norm along ``axis``.
+
+    Computes ``x / max(sum(|x|, axis), epsilon)``, with the sum broadcast back
+    over the reduced axes, as in the seed document. Slices whose L1 norm is at
+    most ``epsilon`` are divided by ``epsilon`` instead, so all-zero slices
+    stay zero.
+
+    Parameters
+    ----------
+    x : {array-like, sparse matrix} of any shape
+        The data. Integer and boolean input is converted to float64; float32
+        and float64 are kept. scipy.sparse input must be 2-D; the result has
+        the same sparse format and is never densified.
+    axis : int, tuple of ints or None, default=None
+        The axis or axes whose L1 norm divides ``x``. ``None`` uses the norm of
+        the whole array. For sparse input: 0, 1, -1, -2 or None.
+    epsilon : float, default=1e-10
+        Positive floor on the norm, which prevents division by zero.
+
+    Returns
+    -------
+    normalized : ndarray or sparse matrix
+        A new array of the same shape; ``x`` itself is never modified.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` holds NaN, infinity, complex or non-numeric values, if an
+        axis is out of range or repeated, or if ``epsilon`` is not positive
+        and finite.
+    TypeError
+        If ``x`` is None, or ``axis`` or ``epsilon`` has the wrong type.
+
+    See Also
+    --------
+    l2_normalize : Divide by the L2 norm instead.
+    L1Normalizer : The same operation as a scikit-learn transformer.
+
+    Notes
+    -----
+    A slice whose norm overflows the floating-point range (values near
+    1e308) is normalized after dividing it by its largest absolute value, so
+    the result stays finite and correct.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_norm import l1_normalize
+    >>> l1_normalize(np.array([[1, 3], [0, 0]]), axis=1)
+    array([[0.25, 0.75],
+           [0.  , 0.  ]])
+    >>> l1_normalize(np.array([1.0, -1.0, 2.0]))
+    array([ 0.25, -0.25,  0.5 ])
+    """
+    return _normalize(x, axis, epsilon, "l1")
+
+
+def l2_normalize(
+    x: ArrayLike | SparseMatrix, axis: Axis = -1, epsilon: float = 1e-10
+) -> np.ndarray | SparseMatrix:
+    """Divide ``x`` by its L2 (Euclidean) norm along ``axis``.
+
+    Computes ``x / sqrt(max(sum(x**2, axis), epsilon))``, with the sum
+    broadcast back over the reduced axes, as in the seed document. The floor
+    applies to the squared norm: slices with an L2 norm of at most
+    ``sqrt(epsilon)`` are divided by ``sqrt(epsilon)``.
+
+    Parameters
+    ----------
+    x : {array-like, sparse matrix} of any shape
+        The data. Integer and boolean input is converted to float64; float32
+        and float64 are kept. scipy.sparse input must be 2-D; the result has
+        the same sparse format and is never densified.
+    axis : int, tuple of ints or None, default=-1
+        The axis or axes whose L2 norm divides ``x``; the default normalizes
+        each vector along the last axis (each row of a 2-D array). ``None``
+        uses the norm of the whole array. For sparse input: 0, 1, -1, -2 or
+        None.
+    epsilon : float, default=1e-10
+        Positive floor on the squared norm, which prevents division by zero.
+
+    Returns
+    -------
+    normalized : ndarray or sparse matrix
+        A new array of the same shape; ``x`` itself is never modified.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` holds NaN, infinity, complex or non-numeric values, if an
+        axis is out of range or repeated, or if ``epsilon`` is not positive
+        and finite.
+    TypeError
+        If ``x`` is None, or ``axis`` or ``epsilon`` has the wrong type.
+
+    See Also
+    --------
+    l1_normalize : Divide by the L1 norm instead.
+    L2Normalizer : The same operation as a scikit-learn transformer.
+
+    Notes
+    -----
+    A slice whose squared norm overflows the floating-point range (values
+    above about 1e154) is normalized after dividing it by its largest absolute
+    value, so the result stays finite and correct.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_norm import l2_normalize
+    >>> l2_normalize(np.array([[3, 4], [0, 0]]))
+    array([[0.6, 0.8],
+           [0. , 0. ]])
+    >>> a = np.arange(12).reshape([1, 3, 4])
+    >>> l2_normalize(a, (1, 2)).round(4)
+    array([[[0.    , 0.0445, 0.0889, 0.1334],
+            [0.1778, 0.2223, 0.2667, 0.3112],
+            [0.3556, 0.4001, 0.4446, 0.489 ]]])
+    """
+    return _normalize(x, axis, epsilon, "l2")
+
+
+def _normalize(
+    x: ArrayLike | SparseMatrix, axis: Axis, epsilon: float, norm: str
+) -> np.ndarray | SparseMatrix:
+    epsilon = check_epsilon(epsilon)
+    if sp.issparse(x):
+        X, owned = as_float_sparse(x, "x")
+        axes = check_axis(axis, 2)
+        if axes == ():
+            raise ValueError("axis=() is not supported for sparse input.")
+        sparse_axis = None if len(axes) == 2 else axes[0]
+        result = normalize_sparse(
+            X, sparse_axis, norm, clip_epsilon(epsilon, X.dtype), "x", inplace=owned
+        )
+        return result if result.format == x.format else result.asformat(x.format)
+    arr, owned = as_float_array(x, "x")
+    axes = check_axis(axis, arr.ndim)
+    out = arr if owned else np.empty_like(arr)
+    return normalize_any(arr, axes, norm, clip_epsilon(epsilon, arr.dtype), out, "x")
+
+
+def check_epsilon(epsilon: float) -> float:
+    """Return ``epsilon`` as a float, or raise if it is not positive and finite."""
+    if isinstance(epsilon, (bool, np.bool_)) or not isinstance(epsilon, numbers.Real):
+        raise TypeError(
+            f"epsilon must be a positive real number, got {epsilon!r} "
+            f"of type {type(epsilon).__name__}."
+        )
+    value = float(epsilon)
+    if not (np.isfinite(value) and value > 0):
+        raise ValueError(f"epsilon must be positive and finite, got {epsilon!r}.")
+    return value
+
+
+def check_axis(axis: Axis, ndim: int) -> tuple[int, ...]:
+    """Return ``axis`` as a sorted tuple of non-negative axes of an ``ndim`` array."""
+    if axis is None:
+        return tuple(range(ndim))
+
+    def is_int(a: object) -> bool:
+        return isinstance(a, numbers.Integral) and not isinstance(a, (bool, np.bool_))
+
+    if is_int(axis):
+        axes = (int(axis),)
+    elif isinstance(axis, tuple) and all(is_int(a) for a in axis):
+        axes = tuple(int(a) for a in axis)
+    else:
+        raise TypeError(f"axis must be None, an int or a tuple of ints, got {axis!r}.")
+    for a in axes:
+        if not -ndim <= a < ndim:
+            raise ValueError(
+                f"axis {a} is out of bounds for an array of dimension {ndim}."
+            )
+    normalized = tuple(sorted(a % ndim for a in axes))
+    if len(set(normalized)) != len(normalized):
+        raise ValueError(f"axis {axis!r} repeats an axis.")
+    return normalized
+
+
+def as_float_array(x: ArrayLike, name: str) -> tuple[np.ndarray, bool]:
+    """``x`` as a float32 or float64 ndarray, and whether it is a fresh copy.
+
+    float32 and float64 arrays pass through without a copy; every other
+    numeric dtype (integers, booleans, float16, long double) becomes float64.
+    """
+    if x is None:
+        raise TypeError(f"{name} must be an array-like or a sparse matrix, got None.")
+    try:
+        arr = np.asarray(x)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} could not be converted to an array: {exc}") from exc
+    kind = arr.dtype.kind
+    if arr.dtype in (np.float32, np.float64):
+        return arr, False
+    if kind in "fiub":
+        return arr.astype(np.float64), True
+    if kind == "c":
+        raise ValueError(f"Complex data not supported: {name} has dtype {arr.dtype}.")
+    if kind == "O":
+        try:
+            return arr.astype(np.float64), True
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"{name} must hold numbers; converting it to float failed: {exc}"
+            ) from exc
+    raise ValueError(f"{name} must be numeric, got an array of dtype {arr.dtype}.")
+
+
+def as_float_sparse(X: SparseMatrix, name: str) -> tuple[SparseMatrix, bool]:
+    """A canonical float CSR/CSC version of ``X``, and whether it is a copy.
+
+    Other sparse formats become CSR; duplicate entries are summed (on a copy),
+    since a norm over duplicates would be wrong.
+    """
+    if X.ndim != 2:
+        raise ValueError(f"sparse {name} must be 2-D, got {X.ndim}-D.")
+    owned = False
+    if X.format not in ("csr", "csc"):
+        X, owned = X.tocsr(), True
+    kind = X.dtype.kind
+    if kind == "c":
+        raise ValueError(f"Complex data not supported: {name} has dtype {X.dtype}.")
+    if kind not in "fiub":
+        raise ValueError(f"{name} must be numeric, got a sparse matrix of {X.dtype}.")
+    if X.dtype not in (np.float32, np.float64):
+        X, owned = X.astype(np.float64), True
+    if not X.has_canonical_format:
+        if not owned:
+            X, owned = X.copy(), True
+        X.sum_duplicates()
+    return X, owned

@@ -1,0 +1,262 @@
+"""L1 / L2 normalization kernels for scipy.sparse CSR and CSC matrices.
+
+Only the stored values (``data``) change; the sparsity structure is kept, so
+the result is never densified.  Norms along the compressed axis (rows of CSR,
+columns of CSC) are segment sums over ``data``, computed in cache-sized blocks
+of segments so that ``data`` is read from memory once; norms along the other
+axis are weighted ``bincount``s over ``indices``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._dense import (
+    BLOCK_BYTES,
+    divisors_from_sums,
+    raise_non_finite,
+    scaled_normalize,
+)
+from ._parallel import quiet_overflow, run_row_ranges
+
+
+def _abs_or_square(values: np.ndarray, norm: str, out: np.ndarray) -> np.ndarray:
+    if norm == "l1":
+        return np.abs(values, out=out)
+    return np.multiply(values, values, out=out)
+
+
+def major_axis(X: sp.spmatrix | sp.sparray) -> int:
+    """The axis whose slices are contiguous in ``X.data``: 0 for CSR, 1 for CSC."""
+    return 0 if X.format == "csr" else 1
+
+
+def segment_sums(
+    data: np.ndarray, indptr: np.ndarray, norm: str, buf: np.ndarray
+) -> np.ndarray:
+    """Sum of ``|x|`` or ``x**2`` of each segment ``data[indptr[k]:indptr[k+1]]``.
+
+    ``data`` starts at ``indptr[0]`` (a block of a larger array) and ``buf``
+    holds at least ``data.size`` elements.
+    """
+    counts = np.diff(indptr)
+    sums = np.zeros(counts.size, dtype=data.dtype)
+    if data.size:
+        work = _abs_or_square(data, norm, buf[: data.size])
+        nonempty = counts > 0
+        # reduceat gives a wrong value for an empty segment: skip those.
+        sums[nonempty] = np.add.reduceat(work, indptr[:-1][nonempty] - indptr[0])
+    return sums
+
+
+def _segment_blocks(indptr: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """Boundaries splitting segments ``start:stop`` into blocks of ~BLOCK_BYTES."""
+    chunk = max(1, BLOCK_BYTES // 8)
+    targets = np.arange(indptr[start], indptr[stop], chunk)
+    cuts = np.searchsorted(indptr, targets, side="right") - 1
+    cuts = np.clip(cuts, start, stop)
+    return np.unique(np.concatenate(([start], cuts, [stop])))
+
+
+def normalize_segments(
+    data: np.ndarray,
+    indptr: np.ndarray,
+    out: np.ndarray,
+    norm: str,
+    epsilon: float,
+    name: str,
+) -> None:
+    """Normalize each segment of ``data`` (rows of CSR, columns of CSC)."""
+    n_segments = indptr.size - 1
+
+    def work(start: int, stop: int) -> None:
+        bounds = _segment_blocks(indptr, start, stop)
+        sizes = indptr[bounds[1:]] - indptr[bounds[:-1]]
+        buf = np.empty(int(sizes.max(initial=0)), dtype=data.dtype)
+        for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+            ptr = indptr[a : b + 1]
+            lo, hi = ptr[0], ptr[-1]
+            block = data[lo:hi]
+            divisors = divisors_from_sums(
+                segment_sums(block, ptr, norm, buf), norm, epsilon
+            )
+            bad = np.flatnonzero(~np.isfinite(divisors))
+            fixes = []
+            for k in bad:
+                segment = block[ptr[k] - lo : ptr[k + 1] - lo]
+                if not np.isfinite(segment).all():
+                    raise_non_finite(segment, name)
+                fixes.append((k, scaled_normalize(segment, (0,), norm)))
+            divisors[bad] = 1
+            np.divide(block, np.repeat(divisors, np.diff(ptr)), out=out[lo:hi])
+            for k, values in fixes:
+                out[ptr[k] : ptr[k + 1]] = values
+
+    run_row_ranges(n_segments, data.nbytes, work)
+
+
+@quiet_overflow
+def minor_sums(
+    data: np.ndarray, indices: np.ndarray, n_minor: int, norm: str
+) -> np.ndarray:
+    """float64 sum of ``|x|`` or ``x**2`` per minor index (columns of CSR)."""
+    sums = np.zeros(n_minor, dtype=np.float64)
+    # At least n_minor per chunk keeps the bincount work O(nnz) in total.
+    chunk = max(BLOCK_BYTES // data.itemsize, n_minor)
+    buf = np.empty(min(chunk, data.size), dtype=data.dtype)
+    for lo in range(0, data.size, chunk):
+        part = data[lo : lo + chunk]
+        work = _abs_or_square(part, norm, buf[: part.size])
+        sums += np.bincount(indices[lo : lo + chunk], weights=work, minlength=n_minor)
+    return sums
+
+
+def minor_overflow_fixes(
+    data: np.ndarray,
+    indices: np.ndarray,
+    divisors: np.ndarray,
+    norm: str,
+    name: str,
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Check minor slices with non-finite divisors; set those divisors to 1.
+
+    Returns ``(positions in data, normalized values)`` for each slice whose
+    norm overflowed; raises ValueError if a slice holds NaN or infinity.
+    """
+    fixes = []
+    for j in np.flatnonzero(~np.isfinite(divisors)):
+        positions = np.flatnonzero(indices == j)
+        values = data[positions]
+        if not np.isfinite(values).all():
+            raise_non_finite(values, name)
+        fixes.append((positions, scaled_normalize(values, (0,), norm)))
+        divisors[j] = 1
+    return fixes
+
+
+def scale_minor(
+    data: np.ndarray,
+    indices: np.ndarray,
+    factors: np.ndarray,
+    out: np.ndarray,
+    divide: bool,
+) -> None:
+    """``out = data / factors[indices]`` (or ``*``), blockwise.
+
+    ``factors`` may be float64 for float32 data: the product is formed in
+    float64 and rounded once into ``out``.
+    """
+    op = np.divide if divide else np.multiply
+    chunk = max(1, BLOCK_BYTES // 8)
+    for lo in range(0, data.size, chunk):
+        hi = min(lo + chunk, data.size)
+        op(data[lo:hi], factors[indices[lo:hi]], out=out[lo:hi])
+
+
+def normalize_minor(
+    data: np.ndarray,
+    indices: np.ndarray,
+    n_minor: int,
+    out: np.ndarray,
+    norm: str,
+    epsilon: float,
+    name: str,
+) -> None:
+    """Normalize each minor slice (columns of CSR, rows of CSC) of ``data``."""
+    sums = minor_sums(data, indices, n_minor, norm)
+    divisors = divisors_from_sums(sums, norm, epsilon)
+    fixes = minor_overflow_fixes(data, indices, divisors, norm, name)
+    scale_minor(data, indices, divisors, out, divide=True)
+    for positions, values in fixes:
+        out[positions] = values
+
+
+def normalize_all(
+    data: np.ndarray, out: np.ndarray, norm: str, epsilon: float, name: str
+) -> None:
+    """Normalize ``data`` by the norm of all of it (``axis=None``)."""
+    chunk = max(1, BLOCK_BYTES // data.itemsize)
+    buf = np.empty(min(chunk, data.size), dtype=data.dtype)
+    total = np.zeros(1, dtype=np.float64)
+    for lo in range(0, data.size, chunk):
+        part = data[lo : lo + chunk]
+        total += np.sum(_abs_or_square(part, norm, buf[: part.size]))
+    divisor = divisors_from_sums(total, norm, epsilon)
+    if np.isfinite(divisor).all():
+        # float64 divisor: an L1 norm of float32 data may exceed float32's range
+        np.divide(data, divisor, out=out)
+        return
+    if not np.isfinite(data).all():
+        raise_non_finite(data, name)
+    out[...] = scaled_normalize(data, (0,), norm)
+
+
+@quiet_overflow
+def normalize_sparse(
+    X: sp.spmatrix | sp.sparray,
+    axis: int | None,
+    norm: str,
+    epsilon: float,
+    name: str,
+    inplace: bool,
+) -> sp.spmatrix | sp.sparray:
+    """Normalize a canonical CSR/CSC matrix of float32/float64 along ``axis``.
+
+    ``axis`` is 0, 1 or None.  With ``inplace`` the values of ``X`` are
+    overwritten and ``X`` returned; otherwise a new matrix of the same class
+    and format holds copies of the index arrays.
+    """
+    out_data = X.data if inplace else np.empty_like(X.data)
+    if axis is None:
+        normalize_all(X.data, out_data, norm, epsilon, name)
+    elif axis != major_axis(X):
+        normalize_segments(X.data, X.indptr, out_data, norm, epsilon, name)
+    else:
+        n_minor = X.shape[1 - major_axis(X)]
+        normalize_minor(X.data, X.indices, n_minor, out_data, norm, epsilon, name)
+    if inplace:
+        return X
+    return with_data(X, out_data)
+
+
+def with_data(X: sp.spmatrix | sp.sparray, data: np.ndarray):
+    """A matrix of ``X``'s class and structure (index arrays copied) with ``data``."""
+    result = X.__class__((data, X.indices, X.indptr), shape=X.shape, copy=False)
+    # The constructor may narrow int64 index arrays: keep the input's types.
+    result.indices = X.indices.copy()
+    result.indptr = X.indptr.copy()
+    return result
+
+
+def scale_segments(
+    data: np.ndarray,
+    indptr: np.ndarray,
+    factors: np.ndarray,
+    out: np.ndarray,
+    divide: bool,
+) -> None:
+    """``out = data / factors[k]`` (or ``*``) on each segment ``k``, blockwise."""
+    op = np.divide if divide else np.multiply
+    bounds = _segment_blocks(indptr, 0, indptr.size - 1)
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        lo, hi = indptr[a], indptr[b]
+        op(
+            data[lo:hi],
+            np.repeat(factors[a:b], np.diff(indptr[a : b + 1])),
+            out=out[lo:hi],
+        )
+
+
+@quiet_overflow
+def segment_norm_sums(data: np.ndarray, indptr: np.ndarray, norm: str) -> np.ndarray:
+    """float64 sum of ``|x|`` or ``x**2`` of each segment, blockwise."""
+    sums = np.zeros(indptr.size - 1, dtype=np.float64)
+    bounds = _segment_blocks(indptr, 0, indptr.size - 1)
+    sizes = indptr[bounds[1:]] - indptr[bounds[:-1]]
+    buf = np.empty(int(sizes.max(initial=0)), dtype=np.float64)
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        ptr = indptr[a : b + 1]
+        block = data[ptr[0] : ptr[-1]].astype(np.float64, copy=False)
+        sums[a:b] = segment_sums(block, ptr, norm, buf)
+    return sums
