@@ -3,11 +3,21 @@
 The public API:
 
 - :func:`l1_normalize`, :func:`l2_normalize`: divide an array (dense of any
-  dimension, or sparse CSR/CSC) by its L1 or L2 norm along some axes.
+  dimension, or sparse CSR/CSC) by its L1 or L2 norm along some axes;
+- :class:`L1Normalizer`, :class:`L2Normalizer`: the same as scikit-learn
+  transformers, normalizing rows (``axis=1``) or columns by norms learned in
+  ``fit`` (``axis=0``).
 """
 
 from ._normalize import l1_normalize, l2_normalize
+from ._normalizers import L1Normalizer, L2Normalizer
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "l1_normalize", "l2_normalize"]
+__all__ = [
+    "L1Normalizer",
+    "L2Normalizer",
+    "__version__",
+    "l1_normalize",
+    "l2_normalize",
+]

@@ -1,0 +1,397 @@
+"""``L1Normalizer`` and ``L2Normalizer``: the seed's functions as transformers."""
+
+from __future__ import annotations
+
+from numbers import Integral, Real
+from typing import TYPE_CHECKING
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import ArrayLike
+from sklearn.base import (
+    BaseEstimator,
+    OneToOneFeatureMixin,
+    TransformerMixin,
+    _fit_context,
+)
+from sklearn.utils._param_validation import Interval, Options
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._dense import (
+    clip_epsilon,
+    column_sums,
+    divide_columns,
+    multiply_columns,
+    normalize_any,
+    row_sums,
+)
+from ._normalize import SparseMatrix, as_float_sparse
+from ._parallel import quiet_overflow
+from ._sparse import (
+    minor_sums,
+    normalize_sparse,
+    scale_minor,
+    scale_segments,
+    segment_norm_sums,
+    with_data,
+)
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+_FLOAT_DTYPES = (np.float64, np.float32)
+_SPARSE_FORMATS = ("csr", "csc")
+
+
+@quiet_overflow
+def column_norms(X: np.ndarray | SparseMatrix, norm: str) -> np.ndarray:
+    """float64 L1 or L2 norm of each column of a finite 2-D float array.
+
+    L2 norms do not overflow while the norm itself is representable: a column
+    whose sum of squares overflows is scaled by its largest absolute value.
+    """
+    if sp.issparse(X):
+        if X.format == "csr":
+            sums = minor_sums(X.data, X.indices, X.shape[1], norm)
+        else:
+            sums = segment_norm_sums(X.data, X.indptr, norm)
+    elif X.flags.f_contiguous and not X.flags.c_contiguous:
+        sums = row_sums(X.T, norm, dtype=np.float64)  # columns are contiguous
+    else:
+        sums = column_sums(X, norm, dtype=np.float64)
+    if norm == "l1":
+        return sums
+    norms = np.sqrt(sums)
+    for j in np.flatnonzero(np.isinf(norms)):
+        column = X[:, [j]].toarray() if sp.issparse(X) else X[:, j]
+        scale = np.max(np.abs(column))
+        norms[j] = scale * np.sqrt(np.sum(np.square(column / scale)))
+    return norms
+
+
+class _BaseNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+    """Shared implementation of the L1 and L2 normalizers."""
+
+    _norm: str  # "l1" or "l2", set by the subclasses
+
+    _parameter_constraints: dict = {
+        "axis": [Options(Integral, {0, 1})],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "copy": ["boolean"],
+    }
+
+    def __init__(self, axis: int = 1, epsilon: float = 1e-10, copy: bool = True):
+        self.axis = axis
+        self.epsilon = epsilon
+        self.copy = copy
+
+    # -- fitting ---------------------------------------------------------
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X: ArrayLike | SparseMatrix, y: None = None) -> Self:
+        """Learn the column norms (``axis=0``) or only validate ``X`` (``axis=1``).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The data.
+        y : None
+            Ignored; present for API consistency.
+
+        Returns
+        -------
+        self : object
+            The fitted transformer.
+        """
+        for attribute in ("norms_", "n_samples_seen_"):
+            if hasattr(self, attribute):
+                delattr(self, attribute)
+        return self._partial_fit(X, reset=True)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X: ArrayLike | SparseMatrix, y: None = None) -> Self:
+        """Add a chunk of rows to the learned column norms (``axis=0``).
+
+        Fitting chunk by chunk gives the same ``norms_`` as one ``fit`` on all
+        the rows, whatever the split. With ``axis=1`` it only validates ``X``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            A chunk of the data.
+        y : None
+            Ignored; present for API consistency.
+
+        Returns
+        -------
+        self : object
+            The fitted transformer.
+        """
+        return self._partial_fit(X, reset=not hasattr(self, "n_features_in_"))
+
+    def _partial_fit(self, X: ArrayLike | SparseMatrix, reset: bool) -> Self:
+        first = reset or not hasattr(self, "norms_")
+        X = validate_data(
+            self,
+            X,
+            reset=reset,
+            accept_sparse=_SPARSE_FORMATS,
+            dtype=_FLOAT_DTYPES,
+        )
+        if self.axis == 1:
+            return self
+        if sp.issparse(X):
+            X, _ = as_float_sparse(X, "X")
+        norms = column_norms(X, self._norm)
+        if not first:
+            if self._norm == "l1":
+                norms = self.norms_ + norms
+            else:
+                norms = np.hypot(self.norms_, norms)
+        if not np.isfinite(norms).all():
+            features = np.flatnonzero(~np.isfinite(norms))[:5].tolist()
+            raise ValueError(
+                f"The {self._norm.upper()} norm of feature(s) {features} overflows "
+                "float64; divide X by a constant before fitting."
+            )
+        self.norms_ = norms
+        self.n_samples_seen_ = (0 if first else self.n_samples_seen_) + X.shape[0]
+        return self
+
+    # -- transforming ----------------------------------------------------
+    def transform(
+        self, X: ArrayLike | SparseMatrix, copy: bool | None = None
+    ) -> np.ndarray | SparseMatrix:
+        """Scale each row (``axis=1``) or column (``axis=0``) of ``X``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The data to normalize. Sparse CSR and CSC input keeps its format.
+        copy : bool, default=None
+            Whether to leave ``X`` untouched; ``None`` uses ``self.copy``.
+
+        Returns
+        -------
+        X_tr : {ndarray, sparse matrix} of shape (n_samples, n_features)
+            The normalized data, float32 for float32 input, else float64.
+        """
+        copy = self.copy if copy is None else copy
+        if self.axis == 0:
+            check_is_fitted(self, "norms_")
+            return self._scale(X, copy, divide=True)
+        self._validate_params()  # stateless: transform may come without fit
+        # NaN and infinity are detected for free by the kernels (a non-finite
+        # norm), which saves validate_data's extra pass over the data.
+        X = validate_data(
+            self,
+            X,
+            reset=False,
+            accept_sparse=_SPARSE_FORMATS,
+            dtype=_FLOAT_DTYPES,
+            ensure_all_finite=False,
+        )
+        epsilon = clip_epsilon(self.epsilon, X.dtype)
+        if sp.issparse(X):
+            X, owned = as_float_sparse(X, "X")
+            return normalize_sparse(
+                X, 1, self._norm, epsilon, "X", inplace=owned or not copy
+            )
+        out = X if (not copy and X.flags.writeable) else np.empty_like(X)
+        return normalize_any(X, (1,), self._norm, epsilon, out, "X")
+
+    def _axis_is_0(self) -> bool:
+        if self.axis != 0:
+            raise AttributeError(
+                "inverse_transform is only available with axis=0: row "
+                "normalization (axis=1) forgets each row's norm."
+            )
+        return True
+
+    @available_if(_axis_is_0)
+    def inverse_transform(
+        self, X: ArrayLike | SparseMatrix, copy: bool | None = None
+    ) -> np.ndarray | SparseMatrix:
+        """Multiply each column by its learned norm, undoing ``transform``.
+
+        Only available with ``axis=0``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Normalized data.
+        copy : bool, default=None
+            Whether to leave ``X`` untouched; ``None`` uses ``self.copy``.
+
+        Returns
+        -------
+        X_original : {ndarray, sparse matrix} of shape (n_samples, n_features)
+            The data in its original scale.
+        """
+        check_is_fitted(self, "norms_")
+        return self._scale(X, self.copy if copy is None else copy, divide=False)
+
+    def _divisors(self) -> np.ndarray:
+        """The learned norms, floored as the functions floor them."""
+        if self._norm == "l1":
+            return np.maximum(self.norms_, self.epsilon)
+        return np.maximum(self.norms_, np.sqrt(self.epsilon))
+
+    def _scale(
+        self, X: ArrayLike | SparseMatrix, copy: bool, divide: bool
+    ) -> np.ndarray | SparseMatrix:
+        """Divide (or multiply) each column of ``X`` by its floored norm."""
+        X = validate_data(
+            self, X, reset=False, accept_sparse=_SPARSE_FORMATS, dtype=_FLOAT_DTYPES
+        )
+        factors = self._divisors()
+        if sp.issparse(X):
+            X, owned = as_float_sparse(X, "X")
+            inplace = owned or not copy
+            out = X.data if inplace else np.empty_like(X.data)
+            if X.format == "csr":
+                scale_minor(X.data, X.indices, factors, out, divide)
+            else:
+                scale_segments(X.data, X.indptr, factors, out, divide)
+            return X if inplace else with_data(X, out)
+        out = X if (not copy and X.flags.writeable) else np.empty_like(X)
+        if divide:
+            divide_columns(X, factors, out)
+        else:
+            multiply_columns(X, factors, out)
+        # Finite X times factors of at most 1 (or divided by divisors of at
+        # least 1) cannot overflow; otherwise check what came out.
+        can_overflow = factors.min() < 1 if divide else factors.max() > 1
+        if can_overflow and not np.isfinite(out).all():
+            method = "transform" if divide else "inverse_transform"
+            raise ValueError(
+                f"{method} overflows: X holds values too large for the learned "
+                "column norms."
+            )
+        return out
+
+    def __sklearn_is_fitted__(self) -> bool:
+        # Column normalization needs norms_; row normalization is stateless
+        # (its requires_fit tag is False) and only records the input's shape.
+        if self.axis == 0:
+            return hasattr(self, "norms_")
+        return hasattr(self, "n_features_in_")
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.requires_fit = self.axis == 0
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+
+_SHARED_PARAMETERS = """
+    Parameters
+    ----------
+    axis : {{0, 1}}, default=1
+        ``1`` scales each sample (row) to unit {norm} norm; stateless, so
+        ``transform`` works without ``fit``. ``0`` divides each feature
+        (column) by its {norm} norm learned in ``fit`` and stored in
+        ``norms_``, and offers ``inverse_transform`` and ``partial_fit``.
+    epsilon : float, default=1e-10
+        Positive floor that prevents division by zero: {floor}
+    copy : bool, default=True
+        If False, ``transform`` and ``inverse_transform`` overwrite a writeable
+        float32/float64 ndarray or CSR/CSC matrix in place; other input is
+        converted and a new array returned either way.
+
+    Attributes
+    ----------
+    norms_ : ndarray of shape (n_features,), dtype float64
+        The {norm} norm of each column of the data seen in ``fit`` and
+        ``partial_fit``. Only with ``axis=0``.
+    n_samples_seen_ : int
+        The number of rows seen in ``fit`` and ``partial_fit``. Only with
+        ``axis=0``.
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during ``fit``; defined only when ``X`` has
+        string column names (a pandas or polars DataFrame).
+"""
+
+
+class L1Normalizer(_BaseNormalizer):
+    __doc__ = (
+        """Scale samples (rows) or features (columns) to unit L1 norm.
+
+    ``axis=1`` transforms each row ``x`` into ``x / max(sum(|x|), epsilon)``,
+    as :func:`l1_normalize` does; ``axis=0`` divides each column by
+    ``max(norms_, epsilon)``, its L1 norm learned in ``fit``. Dense and sparse
+    (CSR, CSC) input are supported, float32 stays float32, and sparse input is
+    never densified.
+"""
+        + _SHARED_PARAMETERS.format(
+            norm="L1",
+            floor="a norm below it is replaced by ``epsilon``.",
+        )
+        + """
+    See Also
+    --------
+    l1_normalize : The function behind this transformer.
+    L2Normalizer : Scale to unit L2 norm instead.
+    sklearn.preprocessing.Normalizer : scikit-learn's row normalizer.
+
+    Examples
+    --------
+    >>> from sklearn_norm import L1Normalizer
+    >>> X = [[1.0, 3.0], [2.0, 2.0]]
+    >>> L1Normalizer().fit_transform(X)
+    array([[0.25, 0.75],
+           [0.5 , 0.5 ]])
+    >>> by_column = L1Normalizer(axis=0).fit(X)
+    >>> by_column.norms_
+    array([3., 5.])
+    >>> by_column.transform([[3.0, 5.0]])
+    array([[1., 1.]])
+    """
+    )
+
+    _norm = "l1"
+
+
+class L2Normalizer(_BaseNormalizer):
+    __doc__ = (
+        """Scale samples (rows) or features (columns) to unit L2 norm.
+
+    ``axis=1`` transforms each row ``x`` into
+    ``x / sqrt(max(sum(x**2), epsilon))``, as :func:`l2_normalize` does (the
+    habit of L2-normalizing embeddings, as in FaceNet); ``axis=0`` divides each
+    column by ``max(norms_, sqrt(epsilon))``, its L2 norm learned in ``fit``.
+    Dense and sparse (CSR, CSC) input are supported, float32 stays float32,
+    and sparse input is never densified.
+"""
+        + _SHARED_PARAMETERS.format(
+            norm="L2",
+            floor="it bounds the squared norm, so a norm below ``sqrt(epsilon)`` "
+            "is replaced by ``sqrt(epsilon)``.",
+        )
+        + """
+    See Also
+    --------
+    l2_normalize : The function behind this transformer.
+    L1Normalizer : Scale to unit L1 norm instead.
+    sklearn.preprocessing.Normalizer : scikit-learn's row normalizer.
+
+    Examples
+    --------
+    >>> from sklearn_norm import L2Normalizer
+    >>> X = [[3.0, 4.0], [0.0, 2.0]]
+    >>> L2Normalizer().fit_transform(X)
+    array([[0.6, 0.8],
+           [0. , 1. ]])
+    >>> by_column = L2Normalizer(axis=0).fit(X)
+    >>> by_column.norms_
+    array([3.        , 4.47213595])
+    >>> by_column.inverse_transform(by_column.transform(X))
+    array([[3., 4.],
+           [0., 2.]])
+    """
+    )
+
+    _norm = "l2"
