@@ -1,0 +1,62 @@
+"""The README's code, the examples and the benchmark scripts run as written."""
+
+import contextlib
+import io
+import runpy
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def code_blocks(language):
+    """The contents of the README's fenced blocks opened with ```language."""
+    blocks, lines, inside, wanted = [], [], False, False
+    for line in README.splitlines(keepends=True):
+        if line.startswith("```"):
+            if inside and wanted:
+                blocks.append("".join(lines))
+            inside, wanted, lines = not inside, line.strip() == "```" + language, []
+        elif inside:
+            lines.append(line)
+    return blocks
+
+
+def test_readme_python_blocks_run_and_print_what_readme_shows():
+    blocks = code_blocks("python")
+    assert blocks, "README has no python example"
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        for block in blocks:
+            exec(compile(block, "README.md", "exec"), {})
+    # The first output block shown in the README is what the first example prints.
+    shown = code_blocks("")[0]
+    assert printed.getvalue().startswith(shown)
+
+
+def test_readme_test_command_is_the_ci_command():
+    command = 'python -m pip install -e ".[test]" && python -m pytest'
+    assert command in README
+    assert command in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "script", sorted((ROOT / "examples").glob("*.py")), ids=lambda p: p.name
+)
+def test_examples_run(script, capsys):
+    runpy.run_path(str(script), run_name="__main__")
+    assert capsys.readouterr().out
+
+
+def test_benchmark_script_runs_at_small_scale(capsys, monkeypatch):
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    module = runpy.run_path(str(ROOT / "benchmarks" / "bench_normalize.py"))
+    assert module["main"](["--scale", "0.002", "--repeats", "1"]) == 0
+    out = capsys.readouterr().out
+    for problem in ("float64", "float32", "CSR"):
+        assert problem in out
+    assert "ours/sk" in out
+    sys.modules.pop("bench_normalize", None)
