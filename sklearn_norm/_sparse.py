@@ -18,7 +18,7 @@ from ._dense import (
     raise_non_finite,
     scaled_normalize,
 )
-from ._parallel import quiet_overflow, run_row_ranges
+from ._parallel import quiet_overflow
 
 
 def _abs_or_square(values: np.ndarray, norm: str, out: np.ndarray) -> np.ndarray:
@@ -50,13 +50,12 @@ def segment_sums(
     return sums
 
 
-def _segment_blocks(indptr: np.ndarray, start: int, stop: int) -> np.ndarray:
-    """Boundaries splitting segments ``start:stop`` into blocks of ~BLOCK_BYTES."""
-    chunk = max(1, BLOCK_BYTES // 8)
-    targets = np.arange(indptr[start], indptr[stop], chunk)
-    cuts = np.searchsorted(indptr, targets, side="right") - 1
-    cuts = np.clip(cuts, start, stop)
-    return np.unique(np.concatenate(([start], cuts, [stop])))
+def _segment_blocks(indptr: np.ndarray) -> np.ndarray:
+    """Boundaries splitting the segments into blocks of about BLOCK_BYTES."""
+    n_segments = indptr.size - 1
+    targets = np.arange(indptr[0], indptr[-1], max(1, BLOCK_BYTES // 8))
+    cuts = np.clip(np.searchsorted(indptr, targets, side="right") - 1, 0, n_segments)
+    return np.unique(np.concatenate(([0], cuts, [n_segments])))
 
 
 def normalize_segments(
@@ -67,33 +66,32 @@ def normalize_segments(
     epsilon: float,
     name: str,
 ) -> None:
-    """Normalize each segment of ``data`` (rows of CSR, columns of CSC)."""
-    n_segments = indptr.size - 1
+    """Normalize each segment of ``data`` (rows of CSR, columns of CSC).
 
-    def work(start: int, stop: int) -> None:
-        bounds = _segment_blocks(indptr, start, stop)
-        sizes = indptr[bounds[1:]] - indptr[bounds[:-1]]
-        buf = np.empty(int(sizes.max(initial=0)), dtype=data.dtype)
-        for a, b in zip(bounds[:-1], bounds[1:], strict=True):
-            ptr = indptr[a : b + 1]
-            lo, hi = ptr[0], ptr[-1]
-            block = data[lo:hi]
-            divisors = divisors_from_sums(
-                segment_sums(block, ptr, norm, buf), norm, epsilon
-            )
-            bad = np.flatnonzero(~np.isfinite(divisors))
-            fixes = []
-            for k in bad:
-                segment = block[ptr[k] - lo : ptr[k + 1] - lo]
-                if not np.isfinite(segment).all():
-                    raise_non_finite(segment, name)
-                fixes.append((k, scaled_normalize(segment, (0,), norm)))
-            divisors[bad] = 1
-            np.divide(block, np.repeat(divisors, np.diff(ptr)), out=out[lo:hi])
-            for k, values in fixes:
-                out[ptr[k] : ptr[k + 1]] = values
-
-    run_row_ranges(n_segments, data.nbytes, work)
+    Serial: the many small numpy calls per block hold the GIL long enough that
+    threads gained nothing here (measured).
+    """
+    bounds = _segment_blocks(indptr)
+    sizes = indptr[bounds[1:]] - indptr[bounds[:-1]]
+    buf = np.empty(int(sizes.max(initial=0)), dtype=data.dtype)
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        ptr = indptr[a : b + 1]
+        lo, hi = ptr[0], ptr[-1]
+        block = data[lo:hi]
+        divisors = divisors_from_sums(
+            segment_sums(block, ptr, norm, buf), norm, epsilon
+        )
+        bad = np.flatnonzero(~np.isfinite(divisors))
+        fixes = []
+        for k in bad:
+            segment = block[ptr[k] - lo : ptr[k + 1] - lo]
+            if not np.isfinite(segment).all():
+                raise_non_finite(segment, name)
+            fixes.append((k, scaled_normalize(segment, (0,), norm)))
+        divisors[bad] = 1
+        np.divide(block, np.repeat(divisors, np.diff(ptr)), out=out[lo:hi])
+        for k, values in fixes:
+            out[ptr[k] : ptr[k + 1]] = values
 
 
 @quiet_overflow
@@ -238,7 +236,7 @@ def scale_segments(
 ) -> None:
     """``out = data / factors[k]`` (or ``*``) on each segment ``k``, blockwise."""
     op = np.divide if divide else np.multiply
-    bounds = _segment_blocks(indptr, 0, indptr.size - 1)
+    bounds = _segment_blocks(indptr)
     for a, b in zip(bounds[:-1], bounds[1:], strict=True):
         lo, hi = indptr[a], indptr[b]
         op(
@@ -252,7 +250,7 @@ def scale_segments(
 def segment_norm_sums(data: np.ndarray, indptr: np.ndarray, norm: str) -> np.ndarray:
     """float64 sum of ``|x|`` or ``x**2`` of each segment, blockwise."""
     sums = np.zeros(indptr.size - 1, dtype=np.float64)
-    bounds = _segment_blocks(indptr, 0, indptr.size - 1)
+    bounds = _segment_blocks(indptr)
     sizes = indptr[bounds[1:]] - indptr[bounds[:-1]]
     buf = np.empty(int(sizes.max(initial=0)), dtype=np.float64)
     for a, b in zip(bounds[:-1], bounds[1:], strict=True):
