@@ -56,11 +56,11 @@ def divisors_from_sums(sums: np.ndarray, norm: str, epsilon: float) -> np.ndarra
 def scaled_normalize(
     values: np.ndarray, axes: tuple[int, ...], norm: str
 ) -> np.ndarray:
-    """Normalize slices whose norm overflows the dtype, without overflow.
+    """Normalize finite slices whose norm overflows the dtype, without overflow.
 
     Dividing by the largest absolute value first keeps every sum below the
-    number of elements; the norm itself is never formed.  Only called for
-    finite slices with a non-finite sum, so the maximum is positive.
+    number of elements; the norm itself is never formed.  No floor is needed:
+    an overflowing norm is far above any ``epsilon``.
     """
     scale = np.max(np.abs(values), axis=axes, keepdims=True)
     scale = np.where(scale > 0, scale, 1)  # all-zero slices stay zero
