@@ -50,12 +50,23 @@ def segment_sums(
     return sums
 
 
-def _segment_blocks(indptr: np.ndarray) -> np.ndarray:
-    """Boundaries splitting the segments into blocks of about BLOCK_BYTES."""
+def _segment_blocks(indptr: np.ndarray, buf_dtype: np.dtype | None = None):
+    """Yield ``(a, b, ptr, buf)`` for blocks of segments of about BLOCK_BYTES.
+
+    Segments ``a:b`` span ``data[ptr[0]:ptr[-1]]`` with ``ptr = indptr[a:b+1]``;
+    ``buf`` (None without ``buf_dtype``) holds as many elements as the
+    largest block, for scratch work reused across blocks.
+    """
     n_segments = indptr.size - 1
     targets = np.arange(indptr[0], indptr[-1], max(1, BLOCK_BYTES // 8))
     cuts = np.clip(np.searchsorted(indptr, targets, side="right") - 1, 0, n_segments)
-    return np.unique(np.concatenate(([0], cuts, [n_segments])))
+    bounds = np.unique(np.concatenate(([0], cuts, [n_segments])))
+    buf = None
+    if buf_dtype is not None:
+        largest = (indptr[bounds[1:]] - indptr[bounds[:-1]]).max(initial=0)
+        buf = np.empty(int(largest), dtype=buf_dtype)
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        yield a, b, indptr[a : b + 1], buf
 
 
 def normalize_segments(
@@ -71,11 +82,7 @@ def normalize_segments(
     Serial: the many small numpy calls per block hold the GIL long enough that
     threads gained nothing here (measured).
     """
-    bounds = _segment_blocks(indptr)
-    sizes = indptr[bounds[1:]] - indptr[bounds[:-1]]
-    buf = np.empty(int(sizes.max(initial=0)), dtype=data.dtype)
-    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
-        ptr = indptr[a : b + 1]
+    for _, _, ptr, buf in _segment_blocks(indptr, data.dtype):
         lo, hi = ptr[0], ptr[-1]
         block = data[lo:hi]
         divisors = divisors_from_sums(
@@ -94,6 +101,17 @@ def normalize_segments(
             out[ptr[k] : ptr[k + 1]] = values
 
 
+def _abs_or_square_chunks(data: np.ndarray, norm: str, chunk: int):
+    """Yield ``(lo, hi, |data[lo:hi]|)`` (or its square) chunk by chunk.
+
+    The yielded array is a scratch buffer, overwritten by the next chunk.
+    """
+    buf = np.empty(min(chunk, data.size), dtype=data.dtype)
+    for lo in range(0, data.size, chunk):
+        hi = min(lo + chunk, data.size)
+        yield lo, hi, _abs_or_square(data[lo:hi], norm, buf[: hi - lo])
+
+
 @quiet_overflow
 def minor_sums(
     data: np.ndarray, indices: np.ndarray, n_minor: int, norm: str
@@ -102,11 +120,8 @@ def minor_sums(
     sums = np.zeros(n_minor, dtype=np.float64)
     # At least n_minor per chunk keeps the bincount work O(nnz) in total.
     chunk = max(BLOCK_BYTES // data.itemsize, n_minor)
-    buf = np.empty(min(chunk, data.size), dtype=data.dtype)
-    for lo in range(0, data.size, chunk):
-        part = data[lo : lo + chunk]
-        work = _abs_or_square(part, norm, buf[: part.size])
-        sums += np.bincount(indices[lo : lo + chunk], weights=work, minlength=n_minor)
+    for lo, hi, work in _abs_or_square_chunks(data, norm, chunk):
+        sums += np.bincount(indices[lo:hi], weights=work, minlength=n_minor)
     return sums
 
 
@@ -174,12 +189,10 @@ def normalize_all(
     data: np.ndarray, out: np.ndarray, norm: str, epsilon: float, name: str
 ) -> None:
     """Normalize ``data`` by the norm of all of it (``axis=None``)."""
-    chunk = max(1, BLOCK_BYTES // data.itemsize)
-    buf = np.empty(min(chunk, data.size), dtype=data.dtype)
     total = np.zeros(1, dtype=np.float64)
-    for lo in range(0, data.size, chunk):
-        part = data[lo : lo + chunk]
-        total += np.sum(_abs_or_square(part, norm, buf[: part.size]))
+    chunk = max(1, BLOCK_BYTES // data.itemsize)
+    for _, _, work in _abs_or_square_chunks(data, norm, chunk):
+        total += np.sum(work)
     divisor = divisors_from_sums(total, norm, epsilon)
     if np.isfinite(divisor).all():
         # float64 divisor: an L1 norm of float32 data may exceed float32's range
@@ -236,25 +249,16 @@ def scale_segments(
 ) -> None:
     """``out = data / factors[k]`` (or ``*``) on each segment ``k``, blockwise."""
     op = np.divide if divide else np.multiply
-    bounds = _segment_blocks(indptr)
-    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
-        lo, hi = indptr[a], indptr[b]
-        op(
-            data[lo:hi],
-            np.repeat(factors[a:b], np.diff(indptr[a : b + 1])),
-            out=out[lo:hi],
-        )
+    for a, b, ptr, _ in _segment_blocks(indptr):
+        lo, hi = ptr[0], ptr[-1]
+        op(data[lo:hi], np.repeat(factors[a:b], np.diff(ptr)), out=out[lo:hi])
 
 
 @quiet_overflow
 def segment_norm_sums(data: np.ndarray, indptr: np.ndarray, norm: str) -> np.ndarray:
     """float64 sum of ``|x|`` or ``x**2`` of each segment, blockwise."""
     sums = np.zeros(indptr.size - 1, dtype=np.float64)
-    bounds = _segment_blocks(indptr)
-    sizes = indptr[bounds[1:]] - indptr[bounds[:-1]]
-    buf = np.empty(int(sizes.max(initial=0)), dtype=np.float64)
-    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
-        ptr = indptr[a : b + 1]
+    for a, b, ptr, buf in _segment_blocks(indptr, np.float64):
         block = data[ptr[0] : ptr[-1]].astype(np.float64, copy=False)
         sums[a:b] = segment_sums(block, ptr, norm, buf)
     return sums
