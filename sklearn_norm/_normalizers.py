@@ -130,7 +130,7 @@ class _BaseNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         return self._partial_fit(X, reset=not hasattr(self, "n_features_in_"))
 
     def _partial_fit(self, X: ArrayLike | SparseMatrix, reset: bool) -> Self:
-        first = reset or not hasattr(self, "norms_")
+        first = not hasattr(self, "norms_")  # fit deletes it before calling here
         X = validate_data(
             self,
             X,
