@@ -209,7 +209,6 @@ SPARSE_CLASSES = [sp.csr_matrix, sp.csc_matrix, sp.csr_array, sp.csc_array]
 @pytest.mark.parametrize("axis", [0, 1, -1, -2, None, (0, 1)], ids=repr)
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_sparse_matches_dense(norm, cls, axis, dtype, block_bytes):
-    rng = np.random.default_rng(3)
     dense = sp.random(50, 20, density=0.2, random_state=4, dtype=dtype).toarray()
     dense[7] = 0.0
     dense[:, 3] = 0.0
@@ -224,7 +223,6 @@ def test_sparse_matches_dense(norm, cls, axis, dtype, block_bytes):
     )
     assert checksum(x) == before, "the sparse input was modified"
     assert not np.shares_memory(out.data, x.data)
-    del rng
 
 
 @pytest.mark.parametrize("norm", ["l1", "l2"])
