@@ -6,9 +6,13 @@ The public API:
   dimension, or sparse CSR/CSC) by its L1 or L2 norm along some axes;
 - :class:`L1Normalizer`, :class:`L2Normalizer`: the same as scikit-learn
   transformers, normalizing rows (``axis=1``) or columns by norms learned in
-  ``fit`` (``axis=0``).
+  ``fit`` (``axis=0``);
+- :class:`RegularizedLogisticRegression`: logistic regression with an L1, L2
+  or elastic-net penalty, solved to a KKT tolerance; :func:`lambda_max`, the
+  smallest L1 penalty with all-zero coefficients.
 """
 
+from ._logistic import RegularizedLogisticRegression, lambda_max
 from ._normalize import l1_normalize, l2_normalize
 from ._normalizers import L1Normalizer, L2Normalizer
 
@@ -17,7 +21,9 @@ __version__ = "0.1.0"
 __all__ = [
     "L1Normalizer",
     "L2Normalizer",
+    "RegularizedLogisticRegression",
     "__version__",
     "l1_normalize",
     "l2_normalize",
+    "lambda_max",
 ]

@@ -14,14 +14,27 @@ from sklearn.utils.estimator_checks import (
     parametrize_with_checks,
 )
 
-from sklearn_norm import L1Normalizer, L2Normalizer
+from sklearn_norm import L1Normalizer, L2Normalizer, RegularizedLogisticRegression
 
-ESTIMATORS = [
+TRANSFORMERS = [
     L1Normalizer(),
     L1Normalizer(axis=0),
     L2Normalizer(),
     L2Normalizer(axis=0),
 ]
+
+CLASSIFIERS = [
+    RegularizedLogisticRegression("l2"),
+    RegularizedLogisticRegression("l1"),
+    RegularizedLogisticRegression("elasticnet"),
+    # Without a penalty the checks' data (15 samples, 30 features, three
+    # classes) is separable: no minimizer exists and the fitted predictions
+    # depend on how far the solver runs. At tol=1e-10, L-BFGS runs far enough
+    # for the sample-weight equivalence checks to agree to 1e-7.
+    RegularizedLogisticRegression(None, solver="lbfgs", tol=1e-10),
+]
+
+ESTIMATORS = TRANSFORMERS + CLASSIFIERS
 
 
 @parametrize_with_checks(ESTIMATORS)
@@ -30,7 +43,7 @@ def test_sklearn_compatible_estimator(estimator, check):
 
 
 # Checks that parametrize_with_checks leaves out of its default run.
-EXTRA_CHECKS = [
+EXTRA_TRANSFORMER_CHECKS = [
     check_set_output_transform,
     check_set_output_transform_pandas,
     check_set_output_transform_polars,
@@ -47,7 +60,17 @@ EXTRA_CHECKS = [
 # scikit-learn's own transformers warn as well.
 @pytest.mark.filterwarnings("ignore:X does not have valid feature names")
 @pytest.mark.filterwarnings("ignore:X has feature names, but")
-@pytest.mark.parametrize("estimator", ESTIMATORS, ids=repr)
-@pytest.mark.parametrize("check", EXTRA_CHECKS, ids=lambda c: c.__name__)
-def test_extra_sklearn_checks(estimator, check):
+@pytest.mark.parametrize("estimator", TRANSFORMERS, ids=repr)
+@pytest.mark.parametrize("check", EXTRA_TRANSFORMER_CHECKS, ids=lambda c: c.__name__)
+def test_extra_transformer_checks(estimator, check):
+    check(type(estimator).__name__, estimator)
+
+
+@pytest.mark.parametrize("estimator", CLASSIFIERS, ids=repr)
+@pytest.mark.parametrize(
+    "check",
+    [check_param_validation, check_dataframe_column_names_consistency],
+    ids=lambda c: c.__name__,
+)
+def test_extra_classifier_checks(estimator, check):
     check(type(estimator).__name__, estimator)

@@ -1,0 +1,533 @@
+"""``RegularizedLogisticRegression``: the seed's classifier, made exact.
+
+``fit`` validates once, builds a datafit (``_loss``) and a penalty
+(``_penalties``), hands them to a solver function (``_solvers``) and stores
+what the solver returns. No solver loop lives here.
+"""
+
+from __future__ import annotations
+
+import warnings
+from numbers import Integral, Real
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import ArrayLike
+from scipy.special import expit, log_expit, log_softmax, softmax
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_X_y
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.extmath import safe_sparse_dot
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
+
+from ._loss import BinaryLogisticLoss, MultinomialLoss
+from ._penalties import ElasticNetPenalty
+from ._solvers import SOLVERS
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+_FLOAT_DTYPES = [np.float64, np.float32]
+_SPARSE_FORMATS = ["csr", "csc"]
+_NON_SMOOTH = ("l1", "elasticnet")
+
+# What float32 products with X can resolve: a float32 gradient carries
+# relative rounding errors of about 1e-6, so asking for less is asking for noise.
+_FLOAT32_TOL_FLOOR = 1e-5
+
+
+class RegularizedLogisticRegression(ClassifierMixin, BaseEstimator):
+    r"""Logistic regression with L1, L2 or elastic-net penalty, solved exactly.
+
+    The seed's gradient-descent classifier as a scikit-learn estimator. For
+    two classes it minimizes over coefficients ``w`` and intercept ``b``
+
+    .. code-block:: text
+
+        F(w, b) = (1/S) * sum_i s_i * logloss(y_i, x_i @ w + b)
+                  + lambda_ * (rho * ||w||_1 + (1 - rho) / 2 * ||w||_2^2)
+
+    where ``s_i = sample_weight[i] * class_weight[y_i]``, ``S = sum_i s_i``
+    (the loss is a weighted mean), ``rho`` is 1 for ``"l1"``, 0 for ``"l2"``
+    and ``l1_ratio`` for ``"elasticnet"``, and ``regularization=None`` drops the
+    penalty. The intercept is never penalized. With K > 2 classes the loss is
+    the multinomial (softmax) log-loss, ``w`` is a K x p matrix and the penalty
+    sums over all of it.
+
+    scikit-learn's ``LogisticRegression(C=1 / (lambda_ * S), l1_ratio=rho)``
+    has the same minimizer.
+
+    Parameters
+    ----------
+    regularization : {"l2", "l1", "elasticnet"} or None, default="l2"
+        The penalty: squared L2 norm, L1 norm (sparse coefficients, exact
+        zeros), their mix weighted by ``l1_ratio``, or none.
+
+    lambda_ : float, default=0.1
+        Penalty strength, ``>= 0``. Larger values shrink the coefficients more.
+        Tune it with ``GridSearchCV``.
+
+    l1_ratio : float, default=0.5
+        ``rho`` for ``regularization="elasticnet"``, in [0, 1]: 1 is the L1
+        penalty, 0 the L2 penalty. Ignored by the other regularizations.
+
+    fit_intercept : bool, default=True
+        Whether to fit an (unpenalized) intercept.
+
+    solver : {"auto", "lbfgs", "newton-cg", "gd"}, default="auto"
+        The optimization method. All are deterministic.
+
+        - ``"auto"``: ``"newton-cg"`` for ``"l2"`` and ``None``, ``"lbfgs"`` for
+          ``"l1"`` and ``"elasticnet"``.
+        - ``"lbfgs"``: scipy's L-BFGS-B, any regularization (for an L1 part the
+          coefficients are split into positive and negative halves with bound
+          constraints, which gives exact zeros).
+        - ``"newton-cg"``: truncated Newton with conjugate gradients and a line
+          search; ``"l2"`` and ``None`` only.
+        - ``"gd"``: the seed's gradient descent with the fixed step ``lr``,
+          made proximal so that L1 zeros are exact; any regularization. Slow:
+          for teaching and for checking the others.
+
+    tol : float, default=1e-6
+        Stop when the KKT violation of the objective (the largest distance of
+        minus a partial derivative from the penalty's subdifferential; the
+        largest absolute gradient entry for smooth penalties) is at most
+        ``tol``; its final value is ``optimality_``. For float32 ``X`` it is
+        raised to at least 1e-5, what float32 gradients resolve.
+
+    num_iter : int, default=1000
+        Maximum number of solver iterations (``>= 1``). Reaching it before
+        ``tol`` raises a ``ConvergenceWarning``.
+
+    lr : float, default=0.1
+        Step size of ``solver="gd"`` (``> 0``); ignored by the other solvers.
+        ``gd`` converges for ``lr <= 1 / L``, with ``L`` the Lipschitz constant
+        of the loss gradient (``||X||_2^2 / (4 n)`` for two classes).
+
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes, multiplied into the sample weights:
+        ``{label: weight}``, or ``"balanced"`` for weights inversely
+        proportional to the (weighted) class frequencies.
+
+    warm_start : bool, default=False
+        Start from the previous ``coef_`` and ``intercept_`` when refitting data
+        with the same classes and features.
+
+    verbose : int, default=0
+        Print the objective at every solver iteration when positive.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+
+    coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
+        Coefficients; one row for two classes (of ``classes_[1]``), one row per
+        class otherwise. Same dtype as ``X`` (float32 or float64).
+
+    intercept_ : ndarray of shape (1,) or (n_classes,)
+        Intercepts (zeros when ``fit_intercept=False``). The multinomial
+        intercepts are only determined up to a common constant; they are
+        returned with zero mean.
+
+    n_iter_ : int
+        Number of solver iterations run.
+
+    optimality_ : float
+        KKT violation at the returned solution (see ``tol``); 0 at the exact
+        minimizer.
+
+    objective_ : float
+        Value of the objective ``F`` at the returned solution.
+
+    solver_ : str
+        The solver used (what ``"auto"`` chose).
+
+    n_features_in_ : int
+        Number of features seen during ``fit``.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during ``fit``, when ``X`` has string column
+        names.
+
+    See Also
+    --------
+    lambda_max : The smallest ``lambda_`` that makes every L1 coefficient zero.
+    sklearn.linear_model.LogisticRegression : scikit-learn's version, with
+        ``C = 1 / (lambda_ * S)``.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sklearn_norm import RegularizedLogisticRegression
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> clf = make_pipeline(
+    ...     StandardScaler(),
+    ...     RegularizedLogisticRegression(regularization="l1", lambda_=0.05),
+    ... ).fit(X, y)
+    >>> model = clf[-1]
+    >>> model.solver_, int((model.coef_ != 0).sum()), model.optimality_ <= 1e-6
+    ('lbfgs', 4, True)
+    >>> round(clf.score(X, y), 3)
+    0.958
+    """
+
+    _parameter_constraints: dict = {
+        "regularization": [StrOptions({"l1", "l2", "elasticnet"}), None],
+        "lambda_": [Interval(Real, 0, None, closed="left")],
+        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
+        "fit_intercept": ["boolean"],
+        "solver": [StrOptions({"auto", *SOLVERS})],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "num_iter": [Interval(Integral, 1, None, closed="left")],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "warm_start": ["boolean"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        regularization: str | None = "l2",
+        lambda_: float = 0.1,
+        *,
+        l1_ratio: float = 0.5,
+        fit_intercept: bool = True,
+        solver: str = "auto",
+        tol: float = 1e-6,
+        num_iter: int = 1000,
+        lr: float = 0.1,
+        class_weight: dict | str | None = None,
+        warm_start: bool = False,
+        verbose: int = 0,
+    ) -> None:
+        self.regularization = regularization
+        self.lambda_ = lambda_
+        self.l1_ratio = l1_ratio
+        self.fit_intercept = fit_intercept
+        self.solver = solver
+        self.tol = tol
+        self.num_iter = num_iter
+        self.lr = lr
+        self.class_weight = class_weight
+        self.warm_start = warm_start
+        self.verbose = verbose
+
+    def __sklearn_is_fitted__(self) -> bool:
+        # lambda_ ends with "_" and would fool check_is_fitted's default test.
+        return hasattr(self, "coef_")
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+    def _resolve_solver(self) -> str:
+        if self.solver == "auto":
+            return "lbfgs" if self.regularization in _NON_SMOOTH else "newton-cg"
+        if self.regularization in _NON_SMOOTH and not SOLVERS[self.solver][1]:
+            raise ValueError(
+                f"solver={self.solver!r} does not support "
+                f"regularization={self.regularization!r}: it needs a smooth "
+                "objective. Use solver='auto', 'lbfgs' or 'gd'."
+            )
+        return self.solver
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(
+        self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None
+    ) -> Self:
+        """Fit the model to ``X`` and ``y``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data. CSR/CSC sparse input is used as is (never
+            densified); float32 input is kept float32.
+
+        y : array-like of shape (n_samples,)
+            Class labels (any hashable labels: ints, strings, ...), at least
+            two classes.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples; ``None`` weighs all equally.
+
+        Returns
+        -------
+        self : RegularizedLogisticRegression
+            The fitted estimator.
+        """
+        solver = self._resolve_solver()
+        X, y = validate_data(
+            self, X, y, accept_sparse=_SPARSE_FORMATS, dtype=_FLOAT_DTYPES
+        )
+        classes, datafit = _build_datafit(
+            X, y, sample_weight, self.class_weight, self.fit_intercept
+        )
+        penalty = ElasticNetPenalty.from_params(
+            self.regularization, self.lambda_, self.l1_ratio
+        )
+        params = self._start(datafit, classes)
+        tol = self.tol if X.dtype == np.float64 else max(self.tol, _FLOAT32_TOL_FLOOR)
+        function = SOLVERS[solver][0]
+        options = {"lr": self.lr} if solver == "gd" else {}
+        result = function(
+            datafit,
+            penalty,
+            params,
+            tol=tol,
+            max_iter=self.num_iter,
+            verbose=self.verbose,
+            **options,
+        )
+        coef, intercept = datafit.split(result.params)
+        if datafit.n_outputs > 2:
+            intercept = intercept - intercept.mean()  # softmax ignores a shift
+        self.classes_ = classes
+        self.coef_ = np.array(coef, dtype=X.dtype)
+        self.intercept_ = np.array(intercept, dtype=X.dtype)
+        self.n_iter_ = result.n_iter
+        self.optimality_ = result.optimality
+        self.objective_ = result.objective
+        self.solver_ = solver
+        if not result.converged:
+            warnings.warn(
+                _convergence_message(solver, result, tol),
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+        return self
+
+    def _start(self, datafit, classes: np.ndarray) -> np.ndarray:
+        """The previous solution under ``warm_start``, else zero coefficients
+        and the intercepts of the best constant model."""
+        n_coef = datafit.n_coef
+        if (
+            self.warm_start
+            and hasattr(self, "coef_")
+            and self.coef_.shape == (datafit.n_outputs, datafit.n_features)
+            and np.array_equal(self.classes_, classes)
+        ):
+            params = np.zeros(datafit.n_params)
+            params[:n_coef] = self.coef_.ravel()
+            params[n_coef:] = self.intercept_[: params.size - n_coef]
+            return params
+        return constant_model(datafit)
+
+    def decision_function(self, X: ArrayLike) -> np.ndarray:
+        """Scores ``X @ coef_.T + intercept_``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            For two classes, the log-odds of ``classes_[1]``; otherwise one
+            column per class.
+        """
+        check_is_fitted(self)
+        X = validate_data(
+            self, X, accept_sparse=_SPARSE_FORMATS, dtype=_FLOAT_DTYPES, reset=False
+        )
+        scores = safe_sparse_dot(X, self.coef_.T, dense_output=True) + self.intercept_
+        return scores[:, 0] if scores.shape[1] == 1 else scores
+
+    def predict(self, X: ArrayLike) -> np.ndarray:
+        """Most probable class of each sample (probability threshold 0.5 for
+        two classes; see ``FixedThresholdClassifier`` for other thresholds).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+            Predicted labels, taken from ``classes_``.
+        """
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            return self.classes_[(scores > 0).astype(np.intp)]
+        return self.classes_[np.argmax(scores, axis=1)]
+
+    def predict_proba(self, X: ArrayLike) -> np.ndarray:
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probability of each class in ``classes_`` order; rows sum to 1.
+        """
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            # expit(-z) rather than 1 - expit(z): no cancellation for large z.
+            return np.column_stack([expit(-scores), expit(scores)])
+        return softmax(scores, axis=1)
+
+    def predict_log_proba(self, X: ArrayLike) -> np.ndarray:
+        """Logarithm of the class probabilities, computed without overflow.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Log-probability of each class in ``classes_`` order.
+        """
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            return np.column_stack([log_expit(-scores), log_expit(scores)])
+        return log_softmax(scores, axis=1)
+
+
+def _build_datafit(X, y, sample_weight, class_weight, fit_intercept: bool):
+    """Encode ``y``, combine sample and class weights, and build the datafit.
+
+    Returns the sorted class labels and a binary or multinomial datafit whose
+    weights are ``s_i / S``.
+    """
+    check_classification_targets(y)
+    classes, encoded = np.unique(y, return_inverse=True)
+    if classes.size < 2:
+        raise ValueError(
+            f"y has only one class ({classes.tolist()[0]!r}); a classifier needs "
+            "samples of at least 2 classes."
+        )
+    weights = _check_sample_weight(
+        sample_weight, X, dtype=np.float64, ensure_non_negative=True
+    )
+    if class_weight is not None:
+        per_class = compute_class_weight(
+            class_weight, classes=classes, y=y, sample_weight=sample_weight
+        )
+        weights = weights * per_class[encoded]
+    total = float(np.sum(weights))
+    if not total > 0.0:
+        raise ValueError(
+            "sample_weight (times class_weight) sums to zero: there is nothing "
+            "to fit. Give some samples a positive weight."
+        )
+    weights = weights / total
+    if classes.size == 2:
+        return classes, BinaryLogisticLoss(X, encoded == 1, weights, fit_intercept)
+    return classes, MultinomialLoss(X, encoded, weights, fit_intercept, classes.size)
+
+
+def constant_model(datafit) -> np.ndarray:
+    """Zero coefficients and, with an intercept, the intercepts of the best
+    constant model (log-odds of the weighted class frequencies): the exact
+    minimizer when every coefficient is zero."""
+    params = np.zeros(datafit.n_params)
+    if not datafit.fit_intercept:
+        return params
+    if datafit.n_outputs == 1:
+        frequency = np.array([datafit.weights @ datafit.y])
+        frequency = np.clip(frequency, 1e-12, 1.0 - 1e-12)
+        params[datafit.n_coef :] = np.log(frequency) - np.log1p(-frequency)
+    else:
+        counts = np.bincount(
+            datafit.y, weights=datafit.weights, minlength=datafit.n_outputs
+        )
+        log_frequency = np.log(np.maximum(counts, 1e-12))
+        params[datafit.n_coef :] = log_frequency - log_frequency.mean()
+    return params
+
+
+def _convergence_message(solver: str, result, tol: float) -> str:
+    advice = (
+        "increase lr (up to 1 / Lipschitz constant) or num_iter, or use solver='auto'"
+        if solver == "gd"
+        else "increase num_iter, loosen tol, or scale the features (for "
+        "example with StandardScaler)"
+    )
+    return (
+        f"RegularizedLogisticRegression (solver={solver!r}) did not converge: "
+        f"the KKT violation is {result.optimality:.3g} > tol={tol:.3g} after "
+        f"{result.n_iter} iterations. To reach tol, {advice}."
+    )
+
+
+def lambda_max(
+    X: ArrayLike,
+    y: ArrayLike,
+    *,
+    l1_ratio: float = 1.0,
+    fit_intercept: bool = True,
+    sample_weight: ArrayLike | None = None,
+    class_weight: dict | str | None = None,
+) -> float:
+    """The smallest ``lambda_`` at which every coefficient of the L1 (or
+    elastic-net) fit is exactly zero.
+
+    For two classes with labels in {0, 1} and unit weights this is
+    ``||X.T @ (y - mean(y))||_inf / (n_samples * l1_ratio)``; in general it is
+    the largest absolute partial derivative of the weighted mean log-loss at
+    the best constant model, divided by ``l1_ratio``. Regularization paths
+    start here.
+
+    Parameters
+    ----------
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Training data.
+
+    y : array-like of shape (n_samples,)
+        Class labels.
+
+    l1_ratio : float, default=1.0
+        ``rho`` of the penalty, in (0, 1]: 1 for ``"l1"``.
+
+    fit_intercept : bool, default=True
+        Whether the model fits an intercept.
+
+    sample_weight : array-like of shape (n_samples,), default=None
+        Sample weights.
+
+    class_weight : dict, "balanced" or None, default=None
+        Class weights, as in ``RegularizedLogisticRegression``.
+
+    Returns
+    -------
+    lambda_max : float
+        The threshold; any ``lambda_ >= lambda_max`` gives ``coef_ == 0``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_norm import RegularizedLogisticRegression, lambda_max
+    >>> X = np.array([[1.0, 2.0], [2.0, 0.0], [0.0, 1.0], [3.0, 1.0]])
+    >>> y = np.array([0, 1, 0, 1])
+    >>> float(lambda_max(X, y))
+    0.5
+    >>> model = RegularizedLogisticRegression("l1", lambda_=0.5).fit(X, y)
+    >>> model.coef_
+    array([[0., 0.]])
+    """
+    if not 0.0 < l1_ratio <= 1.0:
+        raise ValueError(
+            f"l1_ratio must be in (0, 1] for lambda_max to be finite; got {l1_ratio!r}."
+        )
+    X, y = check_X_y(X, y, accept_sparse=_SPARSE_FORMATS, dtype=_FLOAT_DTYPES)
+    _, datafit = _build_datafit(X, y, sample_weight, class_weight, fit_intercept)
+    _, grad = datafit.value_grad(constant_model(datafit))
+    return float(np.max(np.abs(grad[: datafit.n_coef]))) / l1_ratio

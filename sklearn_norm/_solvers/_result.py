@@ -1,0 +1,52 @@
+"""What every solver returns, and the smooth objective the smooth solvers use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._penalties import ElasticNetPenalty, optimality
+
+
+@dataclass
+class SolverResult:
+    """The outcome of one solver run.
+
+    Attributes
+    ----------
+    params : ndarray of shape (n_params,)
+        Coefficients then intercepts, in the datafit's flat layout.
+    objective : float
+        Data term + penalty at ``params``.
+    optimality : float
+        KKT violation at ``params`` (see :func:`~._penalties.optimality`).
+    n_iter : int
+        Iterations the solver ran.
+    converged : bool
+        Whether ``optimality <= tol``.
+    """
+
+    params: np.ndarray
+    objective: float
+    optimality: float
+    n_iter: int
+    converged: bool
+
+
+def finish(datafit, penalty: ElasticNetPenalty, params, n_iter, tol) -> SolverResult:
+    """Evaluate objective and optimality at ``params`` and wrap them up."""
+    value, grad = datafit.value_grad(params)
+    measure = optimality(datafit.n_coef, penalty, params, grad)
+    objective = value + penalty.value(params[: datafit.n_coef])
+    return SolverResult(params, objective, measure, n_iter, measure <= tol)
+
+
+def smooth_value_grad(datafit, penalty: ElasticNetPenalty, params: np.ndarray):
+    """Value and gradient of data term + ``l2 / 2 * ||w||^2`` (the penalty's
+    differentiable part) at ``params``."""
+    value, grad = datafit.value_grad(params)
+    n_coef = datafit.n_coef
+    l2_value, l2_grad = penalty.smooth_value_grad(params[:n_coef])
+    grad[:n_coef] += l2_grad
+    return value + l2_value, grad

@@ -1,0 +1,190 @@
+"""Datafits and penalties against finite differences and closed forms."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from scipy.optimize import minimize_scalar
+
+from sklearn_norm._loss import BinaryLogisticLoss, MultinomialLoss
+from sklearn_norm._penalties import ElasticNetPenalty, optimality
+from sklearn_norm._solvers import SOLVERS, solve_newton_cg
+
+
+def make_datafit(n_classes, fit_intercept, container=np.asarray, dtype=np.float64):
+    rng = np.random.default_rng(n_classes + 10 * fit_intercept)
+    X = rng.normal(size=(40, 5)).astype(dtype)
+    weights = rng.uniform(0.5, 2.0, size=40)
+    weights /= weights.sum()
+    y = rng.integers(0, n_classes, size=40)
+    if n_classes == 2:
+        return BinaryLogisticLoss(container(X), y == 1, weights, fit_intercept)
+    return MultinomialLoss(container(X), y, weights, fit_intercept, n_classes)
+
+
+DATAFITS = [
+    pytest.param(k, fi, c, id=f"{k}classes-intercept{fi}-{c.__name__}")
+    for k in (2, 3)
+    for fi in (True, False)
+    for c in (np.asarray, sp.csr_array, sp.csc_array)
+]
+
+
+@pytest.mark.parametrize("n_classes, fit_intercept, container", DATAFITS)
+def test_gradient_matches_central_differences(n_classes, fit_intercept, container):
+    datafit = make_datafit(n_classes, fit_intercept, container)
+    params = np.random.default_rng(1).normal(size=datafit.n_params)
+    value, grad = datafit.value_grad(params)
+    assert value == datafit.value(datafit.decision(params))
+    h = 1e-6
+    numeric = np.array(
+        [
+            (
+                datafit.value(datafit.decision(params + h * e))
+                - datafit.value(datafit.decision(params - h * e))
+            )
+            / (2 * h)
+            for e in np.eye(datafit.n_params)
+        ]
+    )
+    np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("n_classes, fit_intercept, container", DATAFITS)
+def test_hessian_product_matches_gradient_differences(
+    n_classes, fit_intercept, container
+):
+    datafit = make_datafit(n_classes, fit_intercept, container)
+    rng = np.random.default_rng(2)
+    params = rng.normal(size=datafit.n_params)
+    v = rng.normal(size=datafit.n_params)
+    hv = datafit.hessp(datafit.decision(params))(v)
+    h = 1e-6
+    numeric = (
+        datafit.gradient(datafit.decision(params + h * v))
+        - datafit.gradient(datafit.decision(params - h * v))
+    ) / (2 * h)
+    np.testing.assert_allclose(hv, numeric, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_value_change_is_exact_for_large_and_tiny_steps(n_classes):
+    datafit = make_datafit(n_classes, True)
+    rng = np.random.default_rng(3)
+    params = rng.normal(size=datafit.n_params)
+    z = datafit.decision(params)
+    for scale in [3.0, 0.3]:  # both branches: plain difference and log1p
+        dz = datafit.decision(scale * rng.normal(size=datafit.n_params))
+        np.testing.assert_allclose(
+            datafit.value_change(z, dz),
+            datafit.value(z + dz) - datafit.value(z),
+            rtol=1e-10,
+        )
+    # A step of 1e-12: the change is first order, g . d, to relative 1e-6,
+    # which subtracting two values of about 1 cannot resolve at all.
+    d = rng.normal(size=datafit.n_params) * 1e-12
+    expected = datafit.gradient(z) @ d
+    np.testing.assert_allclose(
+        datafit.value_change(z, datafit.decision(d)), expected, rtol=1e-6
+    )
+
+
+def test_float32_products_stay_float32():
+    datafit = make_datafit(2, True, dtype=np.float32)
+    params = np.ones(datafit.n_params)
+    z = datafit.decision(params)
+    assert z.dtype == np.float64
+    grad = datafit.gradient(z)
+    assert grad.dtype == np.float64
+    X64 = datafit.X.astype(np.float64)
+    ref = BinaryLogisticLoss(X64, datafit.y, datafit.weights, True)
+    np.testing.assert_allclose(grad, ref.gradient(ref.decision(params)), rtol=1e-5)
+
+
+@pytest.mark.parametrize("l1, l2", [(0.3, 0.0), (0.0, 0.7), (0.3, 0.7), (0.0, 0.0)])
+def test_prox_is_the_argmin(l1, l2):
+    penalty = ElasticNetPenalty(l1, l2)
+    step = 0.8
+    for w in [-2.0, -0.2, 0.0, 0.1, 1.5]:
+        brute = minimize_scalar(
+            lambda u, w=w: (u - w) ** 2 / (2 * step) + penalty.value(np.array([u])),
+            bounds=(-5, 5),
+            method="bounded",
+            options={"xatol": 1e-12},
+        ).x
+        got = penalty.prox(np.array([w]), step)[0]
+        np.testing.assert_allclose(got, brute, atol=1e-7, err_msg=f"w={w}")
+        if abs(w) <= step * l1:
+            assert got == 0.0  # exact zero, not a tiny number
+
+
+def test_subdifferential_distance_closed_form():
+    penalty = ElasticNetPenalty(l1=0.5, l2=0.2)
+    w = np.array([0.0, 0.0, 1.0, -2.0])
+    grad = np.array([0.3, -0.9, -0.7, 0.1])
+    # zero: max(|g| - l1, 0); non-zero: |g + l2 w + l1 sign(w)|
+    expected = [0.0, 0.4, abs(-0.7 + 0.2 + 0.5), abs(0.1 - 0.4 - 0.5)]
+    np.testing.assert_allclose(penalty.subdiff_distance(w, grad), expected, atol=1e-15)
+    params = np.concatenate([w, [0.25]])
+    full_grad = np.concatenate([grad, [-0.6]])
+    assert optimality(4, penalty, params, full_grad) == pytest.approx(0.8)
+    assert optimality(4, penalty, params, np.concatenate([grad, [0.01]])) == (
+        pytest.approx(0.8)
+    )
+
+
+def test_penalty_value_change():
+    penalty = ElasticNetPenalty(l1=0.5, l2=0.2)
+    w = np.array([0.0, 1.0, -2.0])
+    dw = np.array([0.1, -1.5, 0.3])
+    np.testing.assert_allclose(
+        penalty.value_change(w, dw),
+        penalty.value(w + dw) - penalty.value(w),
+        rtol=1e-14,
+    )
+
+
+@pytest.mark.parametrize(
+    "regularization, expected",
+    [
+        ("l1", (0.2, 0.0)),
+        ("l2", (0.0, 0.2)),
+        ("elasticnet", (0.05, 0.15)),
+        (None, (0, 0)),
+    ],
+)
+def test_penalty_from_estimator_params(regularization, expected):
+    penalty = ElasticNetPenalty.from_params(regularization, 0.2, 0.25)
+    assert (penalty.l1, penalty.l2) == pytest.approx(expected)
+    assert penalty.is_smooth == (expected[0] == 0)
+
+
+def test_newton_cg_refuses_an_l1_penalty():
+    datafit = make_datafit(2, True)
+    with pytest.raises(ValueError, match="smooth penalty"):
+        solve_newton_cg(
+            datafit,
+            ElasticNetPenalty(0.1, 0.0),
+            np.zeros(datafit.n_params),
+            tol=1e-6,
+            max_iter=10,
+        )
+
+
+@pytest.mark.parametrize("name", sorted(SOLVERS))
+def test_every_solver_returns_the_same_result_shape(name):
+    datafit = make_datafit(3, True)
+    function, handles_l1 = SOLVERS[name]
+    penalty = ElasticNetPenalty(0.02 if handles_l1 else 0.0, 0.05)
+    options = {"lr": 1.0} if name == "gd" else {}
+    result = function(
+        datafit, penalty, np.zeros(datafit.n_params), tol=1e-9, max_iter=5000, **options
+    )
+    assert result.converged and result.optimality <= 1e-9
+    assert result.params.shape == (datafit.n_params,)
+    value, grad = datafit.value_grad(result.params)
+    np.testing.assert_allclose(
+        result.objective, value + penalty.value(result.params[: datafit.n_coef])
+    )
+    assert result.optimality == pytest.approx(
+        optimality(datafit.n_coef, penalty, result.params, grad), abs=1e-12
+    )
