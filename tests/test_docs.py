@@ -60,3 +60,12 @@ def test_benchmark_script_runs_at_small_scale(capsys, monkeypatch):
         assert problem in out
     assert "ours/sk" in out
     sys.modules.pop("bench_normalize", None)
+
+
+def test_logistic_benchmark_runs_at_small_scale(capsys):
+    module = runpy.run_path(str(ROOT / "benchmarks" / "bench_logistic.py"))
+    assert module["main"](["--scale", "0.02", "--repeats", "1"]) == 0
+    out = capsys.readouterr().out
+    for row in ("ours (default tol)", "sklearn lbfgs", "sklearn saga"):
+        assert row in out
+    assert out.count("ours / fastest precise sklearn") == 2

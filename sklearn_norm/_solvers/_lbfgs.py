@@ -43,13 +43,16 @@ def solve_lbfgs(
     problem = _Problem(datafit, penalty, split=not penalty.is_smooth)
     x = problem.start(params)
 
-    def report(intermediate_result):
-        print(f"lbfgs iter: objective {intermediate_result.fun:.12g}")
-
     n_iter = 0
     reference = None
     best = None
     for _ in range(_MAX_RESTARTS + 1):
+        label = "objective" if reference is None else "objective - restart value"
+
+        # scipy recognises a callback by its one parameter's name.
+        def report(intermediate_result):
+            print(f"lbfgs iter: {label} {intermediate_result.fun:.12g}")  # noqa: B023
+
         result = minimize(
             problem.objective if reference is None else problem.relative(reference),
             x,
