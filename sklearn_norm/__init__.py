@@ -12,9 +12,10 @@ The public API:
   smallest L1 penalty with all-zero coefficients.
 """
 
-from ._logistic import RegularizedLogisticRegression, lambda_max
+from ._logistic import RegularizedLogisticRegression
 from ._normalize import l1_normalize, l2_normalize
 from ._normalizers import L1Normalizer, L2Normalizer
+from ._path import lambda_max
 
 __version__ = "0.1.0"
 
