@@ -289,7 +289,7 @@ class RegularizedLogisticRegression(ClassifierMixin, BaseEstimator):
             **options,
         )
         coef, intercept = datafit.split(result.params)
-        if datafit.n_outputs > 2:
+        if datafit.n_outputs > 1:
             intercept = intercept - intercept.mean()  # softmax ignores a shift
         self.classes_ = classes
         self.coef_ = np.array(coef, dtype=X.dtype)
