@@ -80,11 +80,16 @@ class RegularizedLogisticRegression(ClassifierMixin, BaseEstimator):
     fit_intercept : bool, default=True
         Whether to fit an (unpenalized) intercept.
 
-    solver : {"auto", "lbfgs", "newton-cg", "gd"}, default="auto"
+    solver : {"auto", "orthant-newton", "lbfgs", "newton-cg", "gd"}, \
+            default="auto"
         The optimization method. All are deterministic.
 
-        - ``"auto"``: ``"newton-cg"`` for ``"l2"`` and ``None``, ``"lbfgs"`` for
-          ``"l1"`` and ``"elasticnet"``.
+        - ``"auto"``: ``"newton-cg"`` for ``"l2"`` and ``None``,
+          ``"orthant-newton"`` for ``"l1"`` and ``"elasticnet"``.
+        - ``"orthant-newton"``: orthant-wise Newton steps on a working set that
+          grows from the all-zero start (only features that are, or are about
+          to become, non-zero are ever iterated on), any regularization; made
+          for sparse solutions, wide and sparse ``X``.
         - ``"lbfgs"``: scipy's L-BFGS-B, any regularization (for an L1 part the
           coefficients are split into positive and negative halves with bound
           constraints, which gives exact zeros).
@@ -134,7 +139,8 @@ class RegularizedLogisticRegression(ClassifierMixin, BaseEstimator):
     intercept_ : ndarray of shape (1,) or (n_classes,)
         Intercepts (zeros when ``fit_intercept=False``). The multinomial
         intercepts are only determined up to a common constant; they are
-        returned with zero mean.
+        returned with zero mean. So are, without a penalty, the multinomial
+        coefficients of each feature.
 
     n_iter_ : int
         Number of solver iterations run.
@@ -175,7 +181,7 @@ class RegularizedLogisticRegression(ClassifierMixin, BaseEstimator):
     ... ).fit(X, y)
     >>> model = clf[-1]
     >>> model.solver_, int((model.coef_ != 0).sum()), model.optimality_ <= 1e-6
-    ('lbfgs', 4, True)
+    ('orthant-newton', 4, True)
     >>> round(clf.score(X, y), 3)
     0.958
     """
@@ -232,7 +238,9 @@ class RegularizedLogisticRegression(ClassifierMixin, BaseEstimator):
 
     def _resolve_solver(self) -> str:
         if self.solver == "auto":
-            return "lbfgs" if self.regularization in _NON_SMOOTH else "newton-cg"
+            return (
+                "orthant-newton" if self.regularization in _NON_SMOOTH else "newton-cg"
+            )
         if self.regularization in _NON_SMOOTH and not SOLVERS[self.solver][1]:
             raise ValueError(
                 f"solver={self.solver!r} does not support "
@@ -290,7 +298,11 @@ class RegularizedLogisticRegression(ClassifierMixin, BaseEstimator):
         )
         coef, intercept = datafit.split(result.params)
         if datafit.n_outputs > 1:
-            intercept = intercept - intercept.mean()  # softmax ignores a shift
+            # Softmax ignores a shift common to all classes: report the
+            # zero-mean representative of what is not pinned by the penalty.
+            intercept = intercept - intercept.mean()
+            if penalty.l1 == 0.0 and penalty.l2 == 0.0:
+                coef = coef - coef.mean(axis=0)
         self.classes_ = classes
         self.coef_ = np.array(coef, dtype=X.dtype)
         self.intercept_ = np.array(intercept, dtype=X.dtype)

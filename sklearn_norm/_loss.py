@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+import scipy.linalg
 import scipy.sparse as sp
 from scipy.special import expit, log_softmax, logsumexp, softmax
 
@@ -71,6 +72,25 @@ class _LinearDatafit:
             g = r.T @ self.X
         return np.asarray(g, dtype=np.float64)
 
+    def restrict_params(self, params: np.ndarray, features: np.ndarray) -> np.ndarray:
+        """``params`` of this datafit -> params of ``restrict(features)``, the
+        same datafit on the columns ``features`` of ``X`` only (a copy of those
+        columns), which a working-set solver iterates on."""
+        coef, _ = self.split(params)
+        return np.concatenate([coef[:, features].ravel(), params[self.n_coef :]])
+
+    def expand_params(
+        self, params: np.ndarray, restricted: np.ndarray, features: np.ndarray
+    ) -> np.ndarray:
+        """Write the params of ``restrict(features)`` back into a copy of
+        ``params``; coefficients outside ``features`` are set to zero."""
+        out = np.zeros_like(params)
+        coef = out[: self.n_coef].reshape(self.n_outputs, self.n_features)
+        n_sub = self.n_outputs * features.size
+        coef[:, features] = restricted[:n_sub].reshape(self.n_outputs, features.size)
+        out[self.n_coef :] = restricted[n_sub:]
+        return out
+
     def value_grad(self, params: np.ndarray) -> tuple[float, np.ndarray]:
         """Value and flat gradient at ``params`` (two passes over ``X``)."""
         z = self.decision(params)
@@ -97,6 +117,11 @@ class BinaryLogisticLoss(_LinearDatafit):
         # logloss = softplus(sign * z) = log(1 + exp(sign * z))
         self._sign = 1.0 - 2.0 * self.y
 
+    def restrict(self, features: np.ndarray) -> BinaryLogisticLoss:
+        return BinaryLogisticLoss(
+            self.X[:, features], self.y, self.weights, self.fit_intercept
+        )
+
     def decision(self, params: np.ndarray) -> np.ndarray:
         return self._matvec(*self.split(params))[:, 0]
 
@@ -119,6 +144,34 @@ class BinaryLogisticLoss(_LinearDatafit):
         # expit is the overflow-free sigmoid.
         residual = (self.weights * (expit(z) - self.y))[:, None]
         return self._pack(self._rmatvec(residual), residual)
+
+    def hessian(self, z: np.ndarray, columns) -> np.ndarray:
+        """The Hessian at scores ``z`` in the coefficients of ``columns`` (a
+        column subset of ``X``, dense or sparse) and the intercept: a dense
+        float64 matrix of size ``n_columns (+ 1)``."""
+        p = expit(z)
+        curvature = self.weights * p * (1.0 - p)
+        if sp.issparse(columns):
+            weighted = sp.diags_array(curvature.astype(columns.dtype)) @ columns
+            block = (columns.T @ weighted).toarray()
+        else:
+            # syrk: B.T @ B with B = sqrt(curvature) * columns, half a gemm.
+            root = np.sqrt(curvature).astype(columns.dtype)
+            scaled = np.asfortranarray(root[:, None] * columns)
+            syrk = scipy.linalg.blas.get_blas_funcs("syrk", (scaled,))
+            block = syrk(1.0, scaled, trans=1, lower=1)
+            upper = np.triu_indices_from(block, 1)
+            block[upper] = block.T[upper]
+        block = np.asarray(block, dtype=np.float64)
+        if not self.fit_intercept:
+            return block
+        cross = np.asarray(columns.T @ curvature, dtype=np.float64).ravel()
+        size = block.shape[0] + 1
+        full = np.empty((size, size))
+        full[:-1, :-1] = block
+        full[:-1, -1] = full[-1, :-1] = cross
+        full[-1, -1] = curvature.sum()
+        return full
 
     def hessp(self, z: np.ndarray) -> HessianProduct:
         """The Hessian at scores ``z`` as a function ``v -> H @ v``."""
@@ -150,6 +203,15 @@ class MultinomialLoss(_LinearDatafit):
         super().__init__(X, weights, fit_intercept)
         self.y = np.asarray(y, dtype=np.intp)
         self._rows = np.arange(self.y.shape[0])
+
+    def restrict(self, features: np.ndarray) -> MultinomialLoss:
+        return MultinomialLoss(
+            self.X[:, features],
+            self.y,
+            self.weights,
+            self.fit_intercept,
+            self.n_outputs,
+        )
 
     def decision(self, params: np.ndarray) -> np.ndarray:
         return self._matvec(*self.split(params))

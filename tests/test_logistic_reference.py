@@ -22,10 +22,10 @@ from sklearn_norm import RegularizedLogisticRegression, lambda_max
 
 RHO = {"l2": 0.0, "l1": 1.0, "elasticnet": 0.5, None: 0.0}
 SOLVERS = {
-    "l2": ["lbfgs", "newton-cg"],
-    None: ["lbfgs", "newton-cg"],
-    "l1": ["lbfgs"],
-    "elasticnet": ["lbfgs"],
+    "l2": ["lbfgs", "newton-cg", "orthant-newton"],
+    None: ["lbfgs", "newton-cg", "orthant-newton"],
+    "l1": ["lbfgs", "orthant-newton"],
+    "elasticnet": ["lbfgs", "orthant-newton"],
 }
 SOLVER_PAIRS = [(r, s) for r, solvers in SOLVERS.items() for s in solvers]
 
@@ -191,7 +191,7 @@ def test_gd_matches_sklearn(regularization, n_classes):
 
 @pytest.mark.parametrize("n_classes", [2, 3])
 @pytest.mark.parametrize("regularization", ["l1", "elasticnet"])
-@pytest.mark.parametrize("solver", ["lbfgs", "gd", "auto"])
+@pytest.mark.parametrize("solver", ["lbfgs", "orthant-newton", "gd", "auto"])
 def test_l1_zeros_are_exact_and_kkt_holds(regularization, solver, n_classes):
     X, y = make_data(n_classes, n_features=12, seed=3)
     lam = 0.2 * lambda_max(X, y, l1_ratio=RHO[regularization])

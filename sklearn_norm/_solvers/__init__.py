@@ -9,6 +9,7 @@ A solver talks to the datafit (``value``, ``value_grad``, ``hessp``,
 from ._gd import solve_gd
 from ._lbfgs import solve_lbfgs
 from ._newton_cg import solve_newton_cg
+from ._orthant_newton import solve_orthant_newton
 from ._result import SolverResult
 
 #: solver name -> (function, handles an L1 part)
@@ -16,6 +17,14 @@ SOLVERS = {
     "gd": (solve_gd, True),
     "lbfgs": (solve_lbfgs, True),
     "newton-cg": (solve_newton_cg, False),
+    "orthant-newton": (solve_orthant_newton, True),
 }
 
-__all__ = ["SOLVERS", "SolverResult", "solve_gd", "solve_lbfgs", "solve_newton_cg"]
+__all__ = [
+    "SOLVERS",
+    "SolverResult",
+    "solve_gd",
+    "solve_lbfgs",
+    "solve_newton_cg",
+    "solve_orthant_newton",
+]
