@@ -33,6 +33,7 @@ Run::
     python benchmarks/bench_logistic.py                  # the full problems
     python benchmarks/bench_logistic.py --scale 0.05 --repeats 1   # quick
     python benchmarks/bench_logistic.py --only sparse    # problems by name
+    python benchmarks/bench_logistic.py --skip skglm,saga  # leave peers out
 """
 
 from __future__ import annotations
@@ -322,6 +323,9 @@ def main(argv=None) -> int:
     parser.add_argument("--precision", type=float, default=1e-8)
     parser.add_argument("--budget", type=float, default=60.0, help="seconds/rung")
     parser.add_argument("--only", default="", help="substring of problem names")
+    parser.add_argument(
+        "--skip", default="", help="comma-separated substrings of solvers to leave out"
+    )
     args = parser.parse_args(argv)
 
     print(
@@ -360,6 +364,10 @@ def main(argv=None) -> int:
             lam *= lambda_max(X, y, l1_ratio=RHO[problem.regularization])
         precision = problem.precision or args.precision
         solvers = {"ours (auto)": fit_ours, **peers(problem, X, n_classes)}
+        for word in filter(None, args.skip.split(",")):
+            solvers = {
+                k: v for k, v in solvers.items() if k == "ours (auto)" or word not in k
+            }
         ladders = {}
         for name, fit in solvers.items():
             ladder = LADDER[3:] if name.startswith("ours") else LADDER

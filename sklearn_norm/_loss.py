@@ -131,13 +131,13 @@ class BinaryLogisticLoss(_LinearDatafit):
 
     def value_change(self, z: np.ndarray, dz: np.ndarray) -> float:
         u, du = self._sign * z, self._sign * dz
-        change = np.empty_like(u)
-        small = np.abs(du) <= 1.0
         # softplus(u + du) - softplus(u) = log1p(expit(u) * expm1(du)), with no
-        # cancellation; a large du is resolved by the plain difference.
-        change[small] = np.log1p(expit(u[small]) * np.expm1(du[small]))
-        big = ~small
-        change[big] = np.logaddexp(0.0, u[big] + du[big]) - np.logaddexp(0.0, u[big])
+        # cancellation; a large |du| is resolved by the plain difference.
+        change = np.log1p(expit(u) * np.expm1(np.clip(du, -1.0, 1.0)))
+        big = np.flatnonzero(np.abs(du) > 1.0)
+        if big.size:
+            ub = u[big]
+            change[big] = np.logaddexp(0.0, ub + du[big]) - np.logaddexp(0.0, ub)
         return float(self.weights @ change)
 
     def gradient(self, z: np.ndarray) -> np.ndarray:
