@@ -30,7 +30,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-import scipy.linalg
 import scipy.sparse as sp
 from scipy.special import expit, log_softmax, logsumexp, softmax
 
@@ -147,21 +146,12 @@ class BinaryLogisticLoss(_LinearDatafit):
 
     def hessian(self, z: np.ndarray, columns) -> np.ndarray:
         """The Hessian at scores ``z`` in the coefficients of ``columns`` (a
-        column subset of ``X``, dense or sparse) and the intercept: a dense
-        float64 matrix of size ``n_columns (+ 1)``."""
+        sparse column subset of ``X``) and the intercept: a dense float64
+        matrix of size ``n_columns (+ 1)``."""
         p = expit(z)
         curvature = self.weights * p * (1.0 - p)
-        if sp.issparse(columns):
-            weighted = sp.diags_array(curvature.astype(columns.dtype)) @ columns
-            block = (columns.T @ weighted).toarray()
-        else:
-            # syrk: B.T @ B with B = sqrt(curvature) * columns, half a gemm.
-            root = np.sqrt(curvature).astype(columns.dtype)
-            scaled = np.asfortranarray(root[:, None] * columns)
-            syrk = scipy.linalg.blas.get_blas_funcs("syrk", (scaled,))
-            block = syrk(1.0, scaled, trans=1, lower=1)
-            upper = np.triu_indices_from(block, 1)
-            block[upper] = block.T[upper]
+        weighted = sp.diags_array(curvature.astype(columns.dtype)) @ columns
+        block = (columns.T @ weighted).toarray()
         block = np.asarray(block, dtype=np.float64)
         if not self.fit_intercept:
             return block

@@ -43,26 +43,24 @@ class ElasticNetPenalty:
         l1_change = np.sum(np.abs(w + dw) - np.abs(w))
         return float(self.l1 * l1_change + self.l2 * (w @ dw + 0.5 * (dw @ dw)))
 
-    def smooth_value_grad(self, w: np.ndarray) -> tuple[float, np.ndarray]:
-        """Value and gradient of the differentiable part ``l2 / 2 * ||w||^2``."""
-        return 0.5 * self.l2 * float(w @ w), self.l2 * w
-
     def prox(self, w: np.ndarray, step: float) -> np.ndarray:
         """``argmin_u ||u - w||^2 / (2 step) + P(u)``: soft-thresholding, then
         shrinkage. Coefficients below the threshold become exactly 0.0."""
         shrunk = np.sign(w) * np.maximum(np.abs(w) - step * self.l1, 0.0)
         return shrunk / (1.0 + step * self.l2)
 
-    def subdiff_distance(self, w: np.ndarray, grad: np.ndarray) -> np.ndarray:
-        """Per coordinate, the distance from ``-grad`` to the subdifferential of
-        ``P`` at ``w``; ``grad`` is the gradient of the data term. All zeros
-        exactly at a minimizer of data term + penalty."""
+    def pseudo_gradient(self, w: np.ndarray, grad: np.ndarray) -> np.ndarray:
+        """The minimum-norm element of ``grad + dP(w)``: per coordinate, the
+        signed distance from ``-grad`` to the subdifferential of ``P`` at
+        ``w``; ``grad`` is the gradient of the data term. All zeros exactly at
+        a minimizer of data term + penalty."""
         g = grad + self.l2 * w
-        return np.where(
-            w == 0.0,
-            np.maximum(np.abs(g) - self.l1, 0.0),
-            np.abs(g + self.l1 * np.sign(w)),
-        )
+        shrunk = np.sign(g) * np.maximum(np.abs(g) - self.l1, 0.0)
+        return np.where(w == 0.0, shrunk, g + self.l1 * np.sign(w))
+
+    def subdiff_distance(self, w: np.ndarray, grad: np.ndarray) -> np.ndarray:
+        """``|pseudo_gradient(w, grad)|``, per coordinate."""
+        return np.abs(self.pseudo_gradient(w, grad))
 
 
 def optimality(

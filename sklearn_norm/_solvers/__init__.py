@@ -2,8 +2,8 @@
 verbose, ...) -> SolverResult``.
 
 A solver talks to the datafit (``value``, ``value_grad``, ``hessp``,
-``n_coef``) and the penalty (``value``, ``prox``, ``subdiff_distance``,
-``smooth_value_grad``) only; it never sees the estimator.
+``n_coef``) and the penalty (``value``, ``value_change``, ``prox``,
+``pseudo_gradient``) only; it never sees the estimator.
 """
 
 from ._gd import solve_gd

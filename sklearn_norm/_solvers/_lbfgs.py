@@ -22,7 +22,7 @@ import numpy as np
 from scipy.optimize import Bounds, minimize
 
 from .._penalties import ElasticNetPenalty
-from ._result import SolverResult, finish
+from ._result import SolverResult, finish, smooth_gradient
 
 _MAX_RESTARTS = 5
 
@@ -112,8 +112,7 @@ class _Problem:
 
     def _gradient(self, params: np.ndarray, z: np.ndarray) -> np.ndarray:
         n = self.n_coef
-        grad = self.datafit.gradient(z)
-        grad[:n] += self.penalty.l2 * params[:n]
+        grad = smooth_gradient(self.datafit, self.penalty, params, z)
         if not self.split:
             return grad
         l1 = self.penalty.l1

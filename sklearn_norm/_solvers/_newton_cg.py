@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._penalties import ElasticNetPenalty
-from ._result import SolverResult
+from ._result import SolverResult, smooth_gradient
 
 
 def solve_newton_cg(
@@ -35,7 +35,7 @@ def solve_newton_cg(
     params = params.copy()
     n_coef = datafit.n_coef
     z = datafit.decision(params)
-    grad = _gradient(datafit, penalty, params, z)
+    grad = smooth_gradient(datafit, penalty, params, z)
     n_iter = 0
     while True:
         measure = float(np.max(np.abs(grad)))
@@ -67,16 +67,10 @@ def solve_newton_cg(
             break
         params += step * direction
         z += step * dz
-        grad = _gradient(datafit, penalty, params, z)
+        grad = smooth_gradient(datafit, penalty, params, z)
         n_iter += 1
     value = datafit.value(z) + penalty.value(params[:n_coef])
     return SolverResult(params, value, measure, n_iter, measure <= tol)
-
-
-def _gradient(datafit, penalty, params, z):
-    grad = datafit.gradient(z)
-    grad[: datafit.n_coef] += penalty.l2 * params[: datafit.n_coef]
-    return grad
 
 
 def _armijo_step(datafit, penalty, params, z, direction, dz, slope) -> float:

@@ -81,12 +81,13 @@ def solve_orthant_newton(
         inner_tol = max(tol, _INNER_TOL_RATIO * measure)
         if features.size > _RESTRICT_FRACTION * datafit.n_features:
             features = None  # nearly everything: iterate on X itself, no copy
-            sub, sub_params = datafit, params
+            sub, sub_params, sub_grad = datafit, params, grad
         else:
             sub = datafit.restrict(features)
             sub_params = datafit.restrict_params(params, features)
+            sub_grad = datafit.restrict_params(grad, features)
         sub_params, z, steps = _newton_loop(
-            sub, penalty, sub_params, z, inner_tol, max_iter - n_iter, verbose
+            sub, penalty, sub_params, z, sub_grad, inner_tol, max_iter - n_iter, verbose
         )
         n_iter += steps
         if features is None:
@@ -101,27 +102,22 @@ def solve_orthant_newton(
 
 def _working_set(datafit, w: np.ndarray, pg_w: np.ndarray) -> np.ndarray:
     """Features with a non-zero coefficient (in any class) plus the worst KKT
-    violators at zero, at most as many as the non-zero ones (at least 10)."""
+    violators at zero."""
     shape = (datafit.n_outputs, datafit.n_features)
     nonzero = np.any(w.reshape(shape) != 0.0, axis=0)
-    violation = np.max(np.abs(pg_w).reshape(shape), axis=0)
-    violation[nonzero] = 0.0
-    violators = np.flatnonzero(violation)
-    budget = max(_MIN_GROWTH, int(np.count_nonzero(nonzero)))
-    if violators.size > budget:
-        worst = np.argpartition(-violation[violators], budget - 1)[:budget]
-        violators = violators[worst]
-    return np.sort(np.concatenate([np.flatnonzero(nonzero), violators]))
+    return _grow(nonzero, np.max(np.abs(pg_w).reshape(shape), axis=0))
 
 
-def _newton_loop(datafit, penalty, params, z, tol, max_iter, verbose):
+def _newton_loop(datafit, penalty, params, z, grad, tol, max_iter, verbose):
     """Orthant-wise Newton steps on every coefficient of ``datafit`` (all of
-    them may move) until the KKT violation is at most ``tol``; returns the
-    params, the scores and the number of steps."""
+    them may move), from ``params`` with scores ``z`` and data gradient
+    ``grad``, until the KKT violation is at most ``tol``; returns the params,
+    the scores and the number of steps."""
     params = params.copy()
     n_coef = datafit.n_coef
     for n_iter in range(max_iter):
-        grad = datafit.gradient(z)
+        if n_iter:
+            grad = datafit.gradient(z)
         pg = _pseudo_gradient(penalty, params, grad, n_coef)
         measure = float(np.max(np.abs(pg), initial=0.0))
         if verbose > 1:
@@ -152,26 +148,28 @@ def _newton_loop(datafit, penalty, params, z, tol, max_iter, verbose):
 
 
 def _pseudo_gradient(penalty, params, grad, n_coef) -> np.ndarray:
-    """Minimum-norm subgradient of data term + penalty at ``params``."""
-    w = params[:n_coef]
-    g = grad[:n_coef] + penalty.l2 * w
+    """``penalty.pseudo_gradient`` on the coefficients, the plain gradient on
+    the (unpenalized) intercepts."""
     pg = grad.copy()
-    shrunk = np.sign(g) * np.maximum(np.abs(g) - penalty.l1, 0.0)
-    pg[:n_coef] = np.where(w == 0.0, shrunk, g + penalty.l1 * np.sign(w))
+    pg[:n_coef] = penalty.pseudo_gradient(params[:n_coef], grad[:n_coef])
     return pg
 
 
 def _free_set(w: np.ndarray, pg_w: np.ndarray) -> np.ndarray:
-    """Non-zero coefficients plus the worst KKT violators at zero, at most as
-    many as the non-zero ones (at least 10)."""
-    nonzero = np.flatnonzero(w)
-    violation = np.where(w == 0.0, np.abs(pg_w), 0.0)
+    """Non-zero coefficients plus the worst KKT violators at zero."""
+    return _grow(w != 0.0, np.abs(pg_w))
+
+
+def _grow(nonzero: np.ndarray, violation: np.ndarray) -> np.ndarray:
+    """Sorted indices of ``nonzero`` plus the largest ``violation``s outside
+    it, at most as many as there are non-zeros (at least 10)."""
+    violation = np.where(nonzero, 0.0, violation)
     violators = np.flatnonzero(violation)
-    budget = max(_MIN_GROWTH, nonzero.size)
+    budget = max(_MIN_GROWTH, int(np.count_nonzero(nonzero)))
     if violators.size > budget:
         worst = np.argpartition(-violation[violators], budget - 1)[:budget]
         violators = violators[worst]
-    return np.sort(np.concatenate([nonzero, violators]))
+    return np.sort(np.concatenate([np.flatnonzero(nonzero), violators]))
 
 
 def _newton_direction(datafit, penalty, params, z, pg, index, damping):

@@ -42,11 +42,9 @@ def finish(datafit, penalty: ElasticNetPenalty, params, n_iter, tol) -> SolverRe
     return SolverResult(params, objective, measure, n_iter, measure <= tol)
 
 
-def smooth_value_grad(datafit, penalty: ElasticNetPenalty, params: np.ndarray):
-    """Value and gradient of data term + ``l2 / 2 * ||w||^2`` (the penalty's
-    differentiable part) at ``params``."""
-    value, grad = datafit.value_grad(params)
-    n_coef = datafit.n_coef
-    l2_value, l2_grad = penalty.smooth_value_grad(params[:n_coef])
-    grad[:n_coef] += l2_grad
-    return value + l2_value, grad
+def smooth_gradient(datafit, penalty: ElasticNetPenalty, params, z) -> np.ndarray:
+    """Gradient of data term + ``l2 / 2 * ||w||^2`` (the penalty's
+    differentiable part) at ``params``, whose scores are ``z``."""
+    grad = datafit.gradient(z)
+    grad[: datafit.n_coef] += penalty.l2 * params[: datafit.n_coef]
+    return grad
