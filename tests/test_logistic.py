@@ -223,6 +223,31 @@ def test_sparse_input_is_never_densified(monkeypatch):
 
 
 @pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize(
+    "regularization, solver",
+    [("l1", "orthant-newton"), ("elasticnet", "orthant-newton"), ("l2", "newton-cg")],
+)
+def test_dense_fit_memory_is_work_arrays_not_copies(regularization, solver, n_classes):
+    # Peak memory of a fit beyond X: O(n_samples + n_features) work arrays
+    # plus the working-set budget of 64 such vectors; a copy of X (or of half
+    # of its columns, as an unbounded working set would make) is far more.
+    X, y = make_classification(
+        4000, 500, n_informative=50, n_classes=n_classes, random_state=0
+    )
+    X = StandardScaler().fit_transform(X)  # 16 MB
+    vector_bytes = 8 * sum(X.shape)
+    model = RegularizedLogisticRegression(regularization, 2e-3, solver=solver)
+    tracemalloc.start()
+    model.fit(X, y)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert np.count_nonzero(model.coef_) > 50  # a working set well beyond 50 columns
+    assert peak < 100 * vector_bytes < X.nbytes / 4, (
+        f"peak {peak / vector_bytes:.0f} vectors of n_samples + n_features"
+    )
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
 @pytest.mark.parametrize("solver", ["lbfgs", "newton-cg", "orthant-newton", "gd"])
 def test_separable_huge_features_no_penalty_stay_finite(solver, n_classes):
     rng = np.random.default_rng(0)

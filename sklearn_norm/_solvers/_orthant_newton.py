@@ -6,8 +6,8 @@ KKT violation is ``max |pg|`` and the solver stops when it is at most ``tol``.
 Otherwise the *working set* is every feature with a non-zero coefficient plus
 the worst violators at zero (as many as the non-zeros, at least 10), so it
 grows geometrically from the all-zero start and never holds much more than
-twice the final support. The problem restricted to those columns (a copy,
-small enough to stay in cache) is then solved to a tenth of the outer
+twice the final support. The problem restricted to those columns is then
+solved to a tenth of the outer
 violation by inner iterations, orthant-wise Newton steps (after Byrd, Chin,
 Nocedal & Oztoprak, "A family of second-order methods for convex
 L1-regularized optimization", Math. Program. 2016):
@@ -27,6 +27,13 @@ L1-regularized optimization", Math. Program. 2016):
    changes of the scores (``value_change``). If no step decreases it, the
    damping grows a hundredfold and the step is recomputed.
 
+Memory: besides ``X``, the solver keeps O(n_samples + n_features) work
+arrays and at most ``_WORK_VECTORS * (n_samples + n_features)`` values more:
+the inner iterations run on a copy of the working-set columns (products then
+cost a fraction of a pass over ``X``) only when that copy fits the budget and
+holds at most half of the columns, and on ``X`` itself otherwise; the
+``|F| x |F|`` Hessian of the Cholesky step obeys the same budget.
+
 Wide problems (``p >> n``, sparse text) cost little more than their support;
 near the solution convergence is that of Newton's method.
 """
@@ -44,7 +51,11 @@ from ._result import SolverResult
 _MIN_GROWTH = 10
 _INNER_TOL_RATIO = 0.1
 _RESTRICT_FRACTION = 0.5
-_MAX_DENSE_HESSIAN = 3000
+# Extra memory allowed, in values, per (n_samples + n_features): 64 float64
+# vectors of that length (10 MB for 20000 x 500).
+_WORK_VECTORS = 64
+# Sparse X: the Hessian of at most this many free columns is formed densely.
+_MAX_DENSE_COLUMNS = 32
 _MAX_DAMPING_TRIES = 4
 _DAMPING = 1e-2
 
@@ -79,8 +90,8 @@ def solve_orthant_newton(
             break
         features = _working_set(datafit, params[:n_coef], pg[:n_coef])
         inner_tol = max(tol, _INNER_TOL_RATIO * measure)
-        if features.size > _RESTRICT_FRACTION * datafit.n_features:
-            features = None  # nearly everything: iterate on X itself, no copy
+        if not _copy_pays(datafit, features):
+            features = None  # iterate on X itself, no copy
             sub, sub_params, sub_grad = datafit, params, grad
         else:
             sub = datafit.restrict(features)
@@ -106,6 +117,21 @@ def _working_set(datafit, w: np.ndarray, pg_w: np.ndarray) -> np.ndarray:
     shape = (datafit.n_outputs, datafit.n_features)
     nonzero = np.any(w.reshape(shape) != 0.0, axis=0)
     return _grow(nonzero, np.max(np.abs(pg_w).reshape(shape), axis=0))
+
+
+def _memory_budget(datafit) -> int:
+    """Values the solver may allocate beyond O(n_samples + n_features)."""
+    return _WORK_VECTORS * (datafit.X.shape[0] + datafit.n_features)
+
+
+def _copy_pays(datafit, features: np.ndarray) -> bool:
+    """Whether the inner iterations should run on a copy of the columns
+    ``features``: at most half of the columns (otherwise products with ``X``
+    cost about as much) and within the memory budget."""
+    return (
+        features.size <= _RESTRICT_FRACTION * datafit.n_features
+        and datafit.stored_values(features) <= _memory_budget(datafit)
+    )
 
 
 def _newton_loop(datafit, penalty, params, z, grad, tol, max_iter, verbose):
@@ -179,12 +205,20 @@ def _newton_direction(datafit, penalty, params, z, pg, index, damping):
     n_coef = datafit.n_coef
     n_free = int(np.count_nonzero(index < n_coef))
     rhs = -pg[index]
+    budget = _memory_budget(datafit)
     if (
         datafit.n_outputs == 1
         and sp.issparse(datafit.X)
-        and n_free <= _MAX_DENSE_HESSIAN
+        and (n_free + 1) ** 2 <= budget
+        and datafit.stored_values(index[:n_free]) <= budget
     ):
-        columns = datafit.X[:, index[:n_free]]
+        # All columns free (as often in a working set): no copy to make.
+        columns = (
+            datafit.X if n_free == datafit.n_features else datafit.X[:, index[:n_free]]
+        )
+        if n_free <= _MAX_DENSE_COLUMNS and 2 * columns.shape[0] * n_free <= budget:
+            # A few columns: dense BLAS products beat sparse-sparse ones.
+            columns = columns.toarray()
         hessian = datafit.hessian(z, columns)
         hessian[np.arange(n_free), np.arange(n_free)] += penalty.l2
         hessian[np.diag_indices_from(hessian)] += damping
