@@ -8,21 +8,23 @@ docstring, evaluated the same way for every solver (``objective`` below):
 
     mean log-loss + lambda_ * (rho * ||w||_1 + (1 - rho) / 2 * ||w||_2^2),
 
-unpenalized intercept, multinomial for K > 2 classes. Our fit at tol=1e-10 runs
-first, and a ladder stops at the first rung within the precision of that
-objective, after a rung longer than ``--budget`` seconds, or once its rungs
-took ``--ladder-budget`` seconds in all (so the whole table finishes in one
-run). The time of the chosen rung is the median of ``--repeats`` runs.
+unpenalized intercept (three problems have none), multinomial for K > 2
+classes. Our fit at tol=1e-10 runs first, and a ladder stops at the first
+rung within the precision of that objective, after a rung longer than
+``--budget`` seconds (a peer that is not precise by then is slower than
+that), or once its rungs took ``--ladder-budget`` seconds in all, so the whole
+table finishes in one run. The time of the chosen rung is the median of
+``--repeats`` runs.
 
 Peers (same minimizer; any that is not installed is skipped, see the ``bench``
 extra): scikit-learn's LogisticRegression with ``C = 1 / (lambda_ * n)``
 (lbfgs, newton-cg, newton-cholesky for smooth penalties; saga for all;
-liblinear penalizes the intercept, so it solves another problem and is left
-out); glum's GeneralizedLinearRegressor (binomial, ``alpha = lambda_``,
+liblinear penalizes the intercept, so it races only on the three problems
+without one); glum's GeneralizedLinearRegressor (binomial, ``alpha = lambda_``,
 irls-cd; two classes only); skglm's SparseLogisticRegression (two classes
-only; its numba compilation, paid once per process, is done before timing and
-reported separately). celer's LogisticRegression cannot fit an intercept and
-is left out.
+only; its numba compilation, paid in each new process for each input type,
+is done by an untimed warm-up fit and printed); celer's LogisticRegression
+(L1, two classes, no intercept: the problems without one).
 
 For our solver it also reports the passes over the data per fit (products
 ``X @ w`` and ``X.T @ r``; products with a working set's columns count as the
@@ -128,6 +130,7 @@ class Problem:
     lam: float  # absolute, or a fraction of lambda_max when relative
     relative: bool
     precision: float | None = None  # overrides --precision
+    fit_intercept: bool = True
 
 
 DATASETS: dict[str, Callable] = {
@@ -153,6 +156,10 @@ PROBLEMS = [
     # float32 data: gradients resolve about 1e-7 relative, so 1e-6.
     Problem("float32 L1 0.01 lmax", "float32", "l1", 0.01, True, 1e-6),
     Problem("float32 L2 1e-3", "float32", "l2", 1e-3, False, 1e-6),
+    # Without an intercept, liblinear and celer solve the same problem too.
+    Problem("no-intercept dense L1 0.01", "dense", "l1", 0.01, True, None, False),
+    Problem("no-intercept dense L2 1e-3", "dense", "l2", 1e-3, False, None, False),
+    Problem("no-intercept sparse L1 0.05", "sparse", "l1", 0.05, True, None, False),
 ]
 
 
@@ -176,18 +183,24 @@ def objective(X, y, coef, intercept, regularization, lam) -> float:
 # ------------------------------------------------------------------ solvers
 
 
-def fit_ours(X, y, regularization, lam, tol):
+def fit_ours(X, y, problem, lam, tol):
     model = RegularizedLogisticRegression(
-        regularization, lam, l1_ratio=0.5, tol=tol, num_iter=100_000
+        problem.regularization,
+        lam,
+        l1_ratio=0.5,
+        fit_intercept=problem.fit_intercept,
+        tol=tol,
+        num_iter=100_000,
     ).fit(X, y)
     return model.coef_, model.intercept_
 
 
 def sklearn_fit(solver):
-    def fit(X, y, regularization, lam, tol):
+    def fit(X, y, problem, lam, tol):
         model = LogisticRegression(
             C=1.0 / (lam * X.shape[0]),
-            l1_ratio=RHO[regularization],
+            l1_ratio=RHO[problem.regularization],
+            fit_intercept=problem.fit_intercept,
             solver=solver,
             tol=tol,
             max_iter=100_000 if solver != "saga" else 1_000,
@@ -197,26 +210,41 @@ def sklearn_fit(solver):
     return fit
 
 
-def glum_fit(X, y, regularization, lam, tol):
+def glum_fit(X, y, problem, lam, tol):
     import glum
 
     model = glum.GeneralizedLinearRegressor(
         family="binomial",
         alpha=lam,
-        l1_ratio=RHO[regularization],
+        l1_ratio=RHO[problem.regularization],
+        fit_intercept=problem.fit_intercept,
         gradient_tol=tol,
         max_iter=1000,
     ).fit(X, y)
     return model.coef_, np.atleast_1d(model.intercept_)
 
 
-def skglm_fit(X, y, regularization, lam, tol):
+def skglm_fit(X, y, problem, lam, tol):
     from skglm import SparseLogisticRegression
 
     model = SparseLogisticRegression(
-        alpha=lam, l1_ratio=RHO[regularization], tol=tol, max_iter=1000
+        alpha=lam,
+        l1_ratio=RHO[problem.regularization],
+        fit_intercept=problem.fit_intercept,
+        tol=tol,
+        max_iter=1000,
     ).fit(X, y)
     return model.coef_, np.atleast_1d(model.intercept_)
+
+
+def celer_fit(X, y, problem, lam, tol):
+    import celer
+
+    # celer minimizes C * sum_i logloss_i + ||w||_1, no intercept.
+    model = celer.LogisticRegression(
+        C=1.0 / (lam * X.shape[0]), tol=tol, max_iter=1000
+    ).fit(X, y)
+    return model.coef_, np.zeros(1)
 
 
 def installed(module: str) -> bool:
@@ -237,6 +265,11 @@ def peers(problem: Problem, X, n_classes: int) -> dict:
         if not sp.issparse(X) or X.shape[1] <= 5000:
             out["sklearn newton-cholesky"] = sklearn_fit("newton-cholesky")
     out["sklearn saga"] = sklearn_fit("saga")
+    if not problem.fit_intercept and n_classes == 2:
+        # liblinear penalizes its intercept: a peer only without one.
+        out["sklearn liblinear"] = sklearn_fit("liblinear")
+        if problem.regularization == "l1" and installed("celer"):
+            out["celer prox-newton"] = celer_fit
     if n_classes == 2 and installed("glum"):
         # glum forms a dense p x p Hessian: at p = 50000 a trial run was
         # killed for memory (24 GB).
@@ -265,9 +298,7 @@ def run_ladder(fit, ladder, X, y, problem, lam, budget, ladder_budget, target):
     rungs = []
     for tol in ladder:
         try:
-            seconds, (coef, intercept) = timed(
-                fit, X, y, problem.regularization, lam, tol
-            )
+            seconds, (coef, intercept) = timed(fit, X, y, problem, lam, tol)
         except Exception as error:  # a peer failing is a result, not a crash
             print(f"    {type(error).__name__}: {str(error)[:80]}")
             break
@@ -306,12 +337,12 @@ def count_passes(X, y, problem, lam, tol):
 
         setattr(owner, name, counted)
     try:
-        fit_ours(X, y, problem.regularization, lam, tol)
+        fit_ours(X, y, problem, lam, tol)
     finally:
         for (owner, name), method in originals.items():
             setattr(owner, name, method)
     tracemalloc.start()
-    fit_ours(X, y, problem.regularization, lam, tol)
+    fit_ours(X, y, problem, lam, tol)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return passes[0], peak / 1e6
@@ -328,9 +359,9 @@ def main(argv=None) -> int:
     parser.add_argument("--scale", type=float, default=1.0, help="size factor")
     parser.add_argument("--repeats", type=int, default=3, help="runs per timing")
     parser.add_argument("--precision", type=float, default=1e-8)
-    parser.add_argument("--budget", type=float, default=60.0, help="seconds/rung")
+    parser.add_argument("--budget", type=float, default=10.0, help="seconds/rung")
     parser.add_argument(
-        "--ladder-budget", type=float, default=120.0, help="seconds/ladder"
+        "--ladder-budget", type=float, default=60.0, help="seconds/ladder"
     )
     parser.add_argument("--only", default="", help="substring of problem names")
     parser.add_argument(
@@ -344,13 +375,7 @@ def main(argv=None) -> int:
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs; "
         f"scale {args.scale}, median of {args.repeats}, budget {args.budget:g} s"
     )
-    if installed("skglm"):
-        from skglm import SparseLogisticRegression
-
-        X0, y0 = dense_classification(0.01)
-        seconds, _ = timed(lambda: SparseLogisticRegression(alpha=0.01).fit(X0, y0))
-        print(f"skglm's first fit in this process (numba compilation): {seconds:.1f} s")
-    missing = [m for m in ("glum", "skglm") if not installed(m)]
+    missing = [m for m in ("glum", "skglm", "celer") if not installed(m)]
     if missing:
         print(f"not installed, skipped: {', '.join(missing)}")
 
@@ -371,18 +396,29 @@ def main(argv=None) -> int:
         n_classes = np.unique(y).size
         lam = problem.lam
         if problem.relative:
-            lam *= lambda_max(X, y, l1_ratio=RHO[problem.regularization])
+            lam *= lambda_max(
+                X,
+                y,
+                l1_ratio=RHO[problem.regularization],
+                fit_intercept=problem.fit_intercept,
+            )
         precision = problem.precision or args.precision
         solvers = {"ours (auto)": fit_ours, **peers(problem, X, n_classes)}
         for word in filter(None, args.skip.split(",")):
             solvers = {
                 k: v for k, v in solvers.items() if k == "ours (auto)" or word not in k
             }
-        _, (coef, intercept) = timed(fit_ours, X, y, problem.regularization, lam, 1e-10)
+        _, (coef, intercept) = timed(fit_ours, X, y, problem, lam, 1e-10)
         f_ref = objective(X, y, coef, intercept, problem.regularization, lam)
         target = f_ref + precision * max(1.0, abs(f_ref))
         ladders = {}
         for name, fit in solvers.items():
+            # Untimed warm-up on 300 rows of the same problem: skglm compiles
+            # its numba code per input type (dense, sparse, float32, penalty)
+            # on first use.
+            seconds, _ = timed(fit, X[:300], y[:300], problem, lam, 1e-3)
+            if seconds > 1.0:
+                print(f"    {name}: untimed first fit {seconds:.1f} s (compilation)")
             ladder = LADDER[3:] if name.startswith("ours") else LADDER
             ladders[name] = run_ladder(
                 fit, ladder, X, y, problem, lam, args.budget, args.ladder_budget, target
@@ -405,9 +441,7 @@ def main(argv=None) -> int:
             tol = chosen[0]
             times = [chosen[1]]
             for _ in range(args.repeats - 1):
-                seconds, _ = timed(
-                    solvers[name], X, y, problem.regularization, lam, tol
-                )
+                seconds, _ = timed(solvers[name], X, y, problem, lam, tol)
                 times.append(seconds)
             results[name] = (tol, float(np.median(times)), chosen[2] - f_star, True)
         precise_peers = {

@@ -85,7 +85,11 @@ class RegularizedLogisticRegression(ClassifierMixin, BaseEstimator):
         The optimization method. All are deterministic.
 
         - ``"auto"``: ``"newton-cg"`` for ``"l2"`` and ``None``,
-          ``"orthant-newton"`` for ``"l1"`` and ``"elasticnet"``.
+          ``"orthant-newton"`` for ``"l1"`` and ``"elasticnet"``, whatever
+          the shape, sparsity or dtype of ``X``: both only use products with
+          ``X`` (and its working-set columns), and were the fastest of these
+          solvers on dense ``n >> p``, wide ``p >> n``, sparse and float32
+          data alike (``benchmarks/bench_logistic.py``).
         - ``"orthant-newton"``: orthant-wise Newton steps on a working set that
           grows from the all-zero start (only features that are, or are about
           to become, non-zero are ever iterated on), any regularization; made
@@ -161,6 +165,16 @@ class RegularizedLogisticRegression(ClassifierMixin, BaseEstimator):
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Names of features seen during ``fit``, when ``X`` has string column
         names.
+
+    Notes
+    -----
+    Memory: a fit holds ``X`` plus O(n_samples + n_features) work arrays.
+    Products with ``X`` run in its own dtype (no float64 copy of float32
+    data) and sparse ``X`` is never densified. ``"orthant-newton"`` copies
+    working-set columns (and forms a Newton system) only within a budget of
+    64 (n_samples + n_features) values (10 MB for 20000 x 500), and
+    otherwise iterates on ``X`` itself; ``"lbfgs"`` keeps 20 pairs of step and gradient
+    differences.
 
     See Also
     --------
