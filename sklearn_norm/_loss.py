@@ -151,8 +151,10 @@ class _LinearDatafit:
         """Flat gradient from the coefficient part and the per-sample residuals."""
         if not self.fit_intercept:
             return g_coef.ravel()
-        # a vector-matrix product: faster than residual.sum(axis=0)
-        intercept = np.ones(residual.shape[0]) @ residual
+        if residual.shape[1] == 1:
+            intercept = residual.sum(axis=0)
+        else:  # a vector-matrix product: faster than summing a short axis
+            intercept = np.ones(residual.shape[0]) @ residual
         return np.concatenate([g_coef.ravel(), intercept])
 
 
@@ -207,8 +209,10 @@ class BinaryLogisticLoss(_LinearDatafit):
         if sp.issparse(columns):
             weighted = sp.diags_array(curvature.astype(columns.dtype)) @ columns
             block = (columns.T @ weighted).toarray()
-        else:
-            block = columns.T @ (curvature.astype(columns.dtype)[:, None] * columns)
+        else:  # W.T @ W with W = sqrt(curvature) * columns: numpy uses syrk
+            root = np.sqrt(curvature).astype(columns.dtype)
+            weighted = root[:, None] * columns
+            block = weighted.T @ weighted
         block = np.asarray(block, dtype=np.float64)
         if not self.fit_intercept:
             return block

@@ -76,6 +76,7 @@ def solve_orthant_newton(
     n_coef = datafit.n_coef
     z = datafit.decision(params)
     n_iter = 0
+    restricted = None  # (features, datafit on their columns) last used
     while True:
         grad = datafit.gradient(z)  # one pass over all of X
         pg = _pseudo_gradient(penalty, params, grad, n_coef)
@@ -90,11 +91,16 @@ def solve_orthant_newton(
             break
         features = _working_set(datafit, params[:n_coef], pg[:n_coef])
         inner_tol = max(tol, _INNER_TOL_RATIO * measure)
-        if not _copy_pays(datafit, features):
+        if restricted is not None and np.all(np.isin(features, restricted[0])):
+            features, sub = restricted  # the last copy still covers it
+            sub_params = datafit.restrict_params(params, features)
+            sub_grad = datafit.restrict_params(grad, features)
+        elif not _copy_pays(datafit, features):
             features = None  # iterate on X itself, no copy
             sub, sub_params, sub_grad = datafit, params, grad
         else:
             sub = datafit.restrict(features)
+            restricted = features, sub
             sub_params = datafit.restrict_params(params, features)
             sub_grad = datafit.restrict_params(grad, features)
         sub_params, z, steps = _newton_loop(
@@ -128,9 +134,17 @@ def _copy_pays(datafit, features: np.ndarray) -> bool:
     """Whether the inner iterations should run on a copy of the columns
     ``features``: at most half of the columns (otherwise products with ``X``
     cost about as much) and within the memory budget."""
-    return (
-        features.size <= _RESTRICT_FRACTION * datafit.n_features
-        and datafit.stored_values(features) <= _memory_budget(datafit)
+    return features.size <= _RESTRICT_FRACTION * datafit.n_features and (
+        _within_budget(datafit, features)
+    )
+
+
+def _within_budget(datafit, features: np.ndarray) -> bool:
+    """Whether a copy of the columns ``features`` fits the memory budget."""
+    budget = _memory_budget(datafit)
+    X = datafit.X
+    return (X.nnz if sp.issparse(X) else X.size) <= budget or (
+        datafit.stored_values(features) <= budget
     )
 
 
@@ -210,7 +224,7 @@ def _newton_direction(datafit, penalty, params, z, pg, index, damping):
         datafit.n_outputs == 1
         and sp.issparse(datafit.X)
         and (n_free + 1) ** 2 <= budget
-        and datafit.stored_values(index[:n_free]) <= budget
+        and _within_budget(datafit, index[:n_free])
     ):
         # All columns free (as often in a working set): no copy to make.
         columns = (
