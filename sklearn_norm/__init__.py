@@ -9,13 +9,14 @@ The public API:
   ``fit`` (``axis=0``);
 - :class:`RegularizedLogisticRegression`: logistic regression with an L1, L2
   or elastic-net penalty, solved to a KKT tolerance; :func:`lambda_max`, the
-  smallest L1 penalty with all-zero coefficients.
+  smallest L1 penalty with all-zero coefficients; :func:`logistic_path`, the
+  warm-started fits along a grid of penalties.
 """
 
 from ._logistic import RegularizedLogisticRegression
 from ._normalize import l1_normalize, l2_normalize
 from ._normalizers import L1Normalizer, L2Normalizer
-from ._path import lambda_max
+from ._path import lambda_max, logistic_path
 
 __version__ = "0.1.0"
 
@@ -27,4 +28,5 @@ __all__ = [
     "l1_normalize",
     "l2_normalize",
     "lambda_max",
+    "logistic_path",
 ]

@@ -298,7 +298,7 @@ class RegularizedLogisticRegression(ClassifierMixin, BaseEstimator):
             self.regularization, self.lambda_, self.l1_ratio
         )
         params = self._start(datafit, classes)
-        tol = self.tol if X.dtype == np.float64 else max(self.tol, _FLOAT32_TOL_FLOOR)
+        tol = effective_tol(self.tol, X.dtype)
         function = SOLVERS[solver][0]
         options = {"lr": self.lr} if solver == "gd" else {}
         result = function(
@@ -310,13 +310,7 @@ class RegularizedLogisticRegression(ClassifierMixin, BaseEstimator):
             verbose=self.verbose,
             **options,
         )
-        coef, intercept = datafit.split(result.params)
-        if datafit.n_outputs > 1:
-            # Softmax ignores a shift common to all classes: report the
-            # zero-mean representative of what is not pinned by the penalty.
-            intercept = intercept - intercept.mean()
-            if penalty.l1 == 0.0 and penalty.l2 == 0.0:
-                coef = coef - coef.mean(axis=0)
+        coef, intercept = reported_coef(datafit, penalty, result.params)
         self.classes_ = classes
         self.coef_ = np.array(coef, dtype=X.dtype)
         self.intercept_ = np.array(intercept, dtype=X.dtype)
@@ -457,6 +451,24 @@ def build_datafit(X, y, sample_weight, class_weight, fit_intercept: bool):
     if classes.size == 2:
         return classes, BinaryLogisticLoss(X, encoded == 1, weights, fit_intercept)
     return classes, MultinomialLoss(X, encoded, weights, fit_intercept, classes.size)
+
+
+def effective_tol(tol: float, dtype) -> float:
+    """``tol``, raised to what float32 gradients resolve for float32 ``X``."""
+    return tol if dtype == np.float64 else max(tol, _FLOAT32_TOL_FLOOR)
+
+
+def reported_coef(datafit, penalty, params: np.ndarray):
+    """Coefficients ``(n_outputs, n_features)`` and intercepts ``(n_outputs,)``
+    of ``params`` as the estimator reports them: softmax ignores a shift
+    common to all classes, so multinomial intercepts (and, without a
+    penalty, coefficients) are returned as their zero-mean representative."""
+    coef, intercept = datafit.split(params)
+    if datafit.n_outputs > 1:
+        intercept = intercept - intercept.mean()
+        if penalty.l1 == 0.0 and penalty.l2 == 0.0:
+            coef = coef - coef.mean(axis=0)
+    return coef, intercept
 
 
 def constant_model(datafit) -> np.ndarray:

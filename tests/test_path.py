@@ -1,0 +1,155 @@
+"""logistic_path: every point equals a single fit; the default grid."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_norm import RegularizedLogisticRegression, lambda_max, logistic_path
+
+
+def make_data(n_classes=2, n_samples=120, n_features=8, seed=0):
+    X, y = make_classification(
+        n_samples,
+        n_features,
+        n_informative=4,
+        n_classes=n_classes,
+        n_clusters_per_class=1,
+        random_state=seed,
+    )
+    return StandardScaler().fit_transform(X), y
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("regularization", ["l1", "l2", "elasticnet"])
+def test_every_point_equals_a_single_fit(regularization, n_classes, sparse):
+    X, y = make_data(n_classes)
+    X = sp.csr_array(X) if sparse else X
+    lambdas, coefs, intercepts = logistic_path(
+        X, y, regularization=regularization, n_lambdas=8, l1_ratio=0.3, tol=1e-10
+    )
+    n_outputs = 1 if n_classes == 2 else n_classes
+    assert coefs.shape == (8, n_outputs, 8) and intercepts.shape == (8, n_outputs)
+    for lambda_, coef, intercept in zip(lambdas, coefs, intercepts, strict=True):
+        single = RegularizedLogisticRegression(
+            regularization, lambda_, l1_ratio=0.3, tol=1e-10
+        ).fit(X, y)
+        # Both satisfy KKT <= 1e-10; at the smallest lambdas the curvature is
+        # about 1e-4 (nearly separable: coefficients ~20), so they agree to
+        # about 1e-6 relative.
+        np.testing.assert_allclose(
+            coef, single.coef_, rtol=1e-6, atol=1e-6, err_msg=f"coef at {lambda_}"
+        )
+        np.testing.assert_allclose(
+            intercept, single.intercept_, rtol=1e-6, atol=1e-6, err_msg=f"at {lambda_}"
+        )
+        # Exact zeros agree too (a working-set path must not leave stale ones).
+        np.testing.assert_array_equal(coef == 0, single.coef_ == 0)
+
+
+def test_default_tol_points_are_as_precise_as_single_fits():
+    X, y = make_data(2, n_samples=300, n_features=20)
+    lambdas, coefs, intercepts = logistic_path(X, y, n_lambdas=10)
+    for lambda_, coef, intercept in zip(lambdas, coefs, intercepts, strict=True):
+        model = RegularizedLogisticRegression("l1", lambda_, tol=1e-12).fit(X, y)
+        optimum = model.objective_
+        z = X @ coef[0] + intercept[0]
+        value = np.mean(np.logaddexp(0.0, np.where(y == 1, -z, z)))
+        value += lambda_ * np.abs(coef).sum()
+        assert value - optimum <= 1e-6 * optimum, f"gap at lambda_={lambda_}"
+
+
+@pytest.mark.parametrize(
+    "n_samples, n_features, ratio", [(200, 10, 1e-4), (30, 60, 1e-2)]
+)
+def test_default_grid_is_glmnets(n_samples, n_features, ratio):
+    X, y = make_data(2, n_samples, n_features)
+    lambdas, coefs, _ = logistic_path(X, y, n_lambdas=25)
+    top = lambda_max(X, y)
+    assert lambdas.shape == (25,)
+    np.testing.assert_allclose(lambdas[0], top, rtol=1e-12, err_msg="starts at max")
+    np.testing.assert_allclose(lambdas[-1], ratio * top, rtol=1e-12, err_msg="end")
+    np.testing.assert_allclose(
+        np.diff(np.log(lambdas)), np.log(ratio) / 24, rtol=1e-10, err_msg="log grid"
+    )
+    assert np.all(coefs[0] == 0.0), "all zero at lambda_max"
+    assert np.count_nonzero(coefs[1]) >= 1, "a feature enters just below it"
+
+
+def test_default_grid_tops_for_elasticnet_and_ridge():
+    X, y = make_data(2)
+    lambdas, coefs, _ = logistic_path(
+        X, y, regularization="elasticnet", l1_ratio=0.4, n_lambdas=5
+    )
+    np.testing.assert_allclose(lambdas[0], lambda_max(X, y, l1_ratio=0.4), rtol=1e-12)
+    assert np.all(coefs[0] == 0.0)
+    lambdas, coefs, _ = logistic_path(X, y, regularization="l2", n_lambdas=5)
+    # glmnet's ridge convention: the top of an l1_ratio=1e-3 elastic net.
+    np.testing.assert_allclose(lambdas[0], 1e3 * lambda_max(X, y), rtol=1e-12)
+    assert 0 < np.max(np.abs(coefs[0])) < 1e-2, "ridge coefficients start tiny"
+
+
+def test_user_grid_is_sorted_decreasing_and_dtype_kept():
+    X, y = make_data(2)
+    lambdas, coefs, intercepts = logistic_path(
+        X.astype(np.float32), y, lambdas=[0.01, 0.1, 0.0, 0.05]
+    )
+    np.testing.assert_array_equal(lambdas, [0.1, 0.05, 0.01, 0.0])
+    assert coefs.dtype == np.float32 and intercepts.dtype == np.float32
+    assert lambdas.dtype == np.float64
+
+
+def test_sample_weight_equals_repeated_rows():
+    X, y = make_data(2, n_samples=60)
+    weights = np.arange(60) % 3
+    repeated = np.repeat(np.arange(60), weights)
+    grid = [0.1, 0.01, 0.001]
+    _, weighted, b_weighted = logistic_path(
+        X, y, lambdas=grid, sample_weight=weights, tol=1e-10
+    )
+    _, expected, b_expected = logistic_path(
+        X[repeated], y[repeated], lambdas=grid, tol=1e-10
+    )
+    np.testing.assert_allclose(weighted, expected, rtol=0, atol=1e-7)
+    np.testing.assert_allclose(b_weighted, b_expected, rtol=0, atol=1e-7)
+
+
+def test_no_intercept_gives_zero_intercepts():
+    X, y = make_data(3)
+    _, _, intercepts = logistic_path(X, y, n_lambdas=3, fit_intercept=False)
+    np.testing.assert_array_equal(intercepts, 0.0)
+
+
+def test_convergence_warning_names_the_lambdas():
+    X, y = make_data(2)
+    with pytest.warns(ConvergenceWarning, match=r"did not reach tol=.* of 5 lambdas"):
+        logistic_path(X, y, n_lambdas=5, num_iter=1, tol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"regularization": None}, "'regularization' parameter"),
+        ({"regularization": "l3"}, "'regularization' parameter"),
+        ({"lambdas": [0.1, -1.0]}, "lambdas must be finite and non-negative"),
+        ({"lambdas": [0.1, np.nan]}, "lambdas must be finite and non-negative"),
+        ({"lambdas": [[0.1, 0.2]]}, r"lambdas must be a non-empty 1-D array"),
+        ({"lambdas": []}, r"lambdas must be a non-empty 1-D array"),
+        ({"lambdas": ["a"]}, "lambdas must be numbers"),
+        ({"n_lambdas": 0}, "'n_lambdas' parameter"),
+        ({"lambda_min_ratio": 1.0}, "'lambda_min_ratio' parameter"),
+        ({"l1_ratio": 2.0}, "'l1_ratio' parameter"),
+        ({"tol": -1.0}, "'tol' parameter"),
+        ({"num_iter": 0}, "'num_iter' parameter"),
+    ],
+)
+def test_bad_parameters_are_named(kwargs, match):
+    X, y = make_data(2)
+    X_before, y_before = X.copy(), y.copy()
+    with pytest.raises(ValueError, match=match):
+        logistic_path(X, y, **kwargs)
+    np.testing.assert_array_equal(X, X_before)
+    np.testing.assert_array_equal(y, y_before)
