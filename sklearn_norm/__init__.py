@@ -10,13 +10,22 @@ The public API:
 - :class:`RegularizedLogisticRegression`: logistic regression with an L1, L2
   or elastic-net penalty, solved to a KKT tolerance; :func:`lambda_max`, the
   smallest L1 penalty with all-zero coefficients; :func:`logistic_path`, the
-  warm-started fits along a grid of penalties.
+  warm-started fits along a grid of penalties;
+- :class:`RegularizedLogisticRegressionCV`: ``lambda_`` chosen by
+  cross-validating that path (``lambda_min_``, ``lambda_1se_``);
+  :func:`plot_path` and :func:`plot_cv` draw it (matplotlib, the ``plot``
+  extra).
+
+``python -m sklearn_norm`` (or ``sklearn-norm``) runs it on a CSV file or a
+demo dataset and writes a report and the two pictures.
 """
 
 from ._logistic import RegularizedLogisticRegression
+from ._logistic_cv import RegularizedLogisticRegressionCV
 from ._normalize import l1_normalize, l2_normalize
 from ._normalizers import L1Normalizer, L2Normalizer
 from ._path import lambda_max, logistic_path
+from ._plot import plot_cv, plot_path
 
 __version__ = "0.1.0"
 
@@ -24,9 +33,12 @@ __all__ = [
     "L1Normalizer",
     "L2Normalizer",
     "RegularizedLogisticRegression",
+    "RegularizedLogisticRegressionCV",
     "__version__",
     "l1_normalize",
     "l2_normalize",
     "lambda_max",
     "logistic_path",
+    "plot_cv",
+    "plot_path",
 ]

@@ -226,20 +226,58 @@ def logistic_path(
     """
     X, y = check_X_y(X, y, accept_sparse=_SPARSE_FORMATS, dtype=_FLOAT_DTYPES)
     _, datafit = build_datafit(X, y, sample_weight, class_weight, fit_intercept)
-    rho = {"l1": 1.0, "l2": 0.0, "elasticnet": l1_ratio}[regularization]
     if lambdas is None:
-        if lambda_min_ratio is None:
-            lambda_min_ratio = 1e-4 if X.shape[0] >= X.shape[1] else 1e-2
-        top = _lambda_max(datafit, max(rho, _RIDGE_L1_RATIO))
-        grid = top * np.logspace(0.0, np.log10(lambda_min_ratio), n_lambdas)
+        grid = default_lambdas(
+            datafit, regularization, l1_ratio, n_lambdas, lambda_min_ratio
+        )
     else:
-        grid = _check_lambdas(lambdas)
-    solver = "newton-cg" if rho == 0.0 else "orthant-newton"
+        grid = check_lambdas(lambdas)
+    coefs, intercepts, not_converged = fit_path(
+        datafit, regularization, grid, l1_ratio, tol, num_iter, verbose
+    )
+    if not_converged:
+        warnings.warn(
+            f"logistic_path did not reach tol={tol:.3g} within "
+            f"num_iter={num_iter} at {len(not_converged)} of {grid.size} lambdas "
+            f"(the largest: {max(not_converged):.3g}). Increase num_iter, loosen "
+            "tol, or scale the features.",
+            ConvergenceWarning,
+            stacklevel=3,  # past validate_params' wrapper, to the caller
+        )
+    return grid, coefs, intercepts
+
+
+def default_lambdas(
+    datafit,
+    regularization: str,
+    l1_ratio: float,
+    n_lambdas: int,
+    lambda_min_ratio: float | None,
+) -> np.ndarray:
+    """glmnet's grid: ``n_lambdas`` log-spaced values from ``lambda_max``
+    (for a ridge, that of an ``l1_ratio=1e-3`` elastic net) down to
+    ``lambda_min_ratio`` times it (1e-4 if n_samples >= n_features, else
+    1e-2)."""
+    rho = {"l1": 1.0, "l2": 0.0, "elasticnet": l1_ratio}[regularization]
+    if lambda_min_ratio is None:
+        n_samples = datafit.X.shape[0]
+        lambda_min_ratio = 1e-4 if n_samples >= datafit.n_features else 1e-2
+    top = _lambda_max(datafit, max(rho, _RIDGE_L1_RATIO))
+    return top * np.logspace(0.0, np.log10(lambda_min_ratio), n_lambdas)
+
+
+def fit_path(datafit, regularization, grid, l1_ratio, tol, num_iter, verbose=0):
+    """Warm-started fits at each ``lambda_`` of the decreasing ``grid``:
+    coefficients ``(L, n_outputs, n_features)`` and intercepts
+    ``(L, n_outputs)`` in ``X``'s dtype, and the lambdas where the solver
+    stopped at ``num_iter``."""
+    dtype = datafit.X.dtype
+    solver = "newton-cg" if regularization == "l2" else "orthant-newton"
     solve = SOLVERS[solver][0]
-    tol = effective_tol(tol, X.dtype)
+    tol = effective_tol(tol, dtype)
     shape = (grid.size, datafit.n_outputs)
-    coefs = np.empty(shape + (datafit.n_features,), dtype=X.dtype)
-    intercepts = np.empty(shape, dtype=X.dtype)
+    coefs = np.empty(shape + (datafit.n_features,), dtype=dtype)
+    intercepts = np.empty(shape, dtype=dtype)
     params = constant_model(datafit)
     not_converged = []
     for i, lambda_ in enumerate(grid):
@@ -251,19 +289,10 @@ def logistic_path(
         coefs[i], intercepts[i] = reported_coef(datafit, penalty, params)
         if not result.converged:
             not_converged.append(float(lambda_))
-    if not_converged:
-        warnings.warn(
-            f"logistic_path (solver={solver!r}) did not reach tol={tol:.3g} "
-            f"within num_iter={num_iter} at {len(not_converged)} of {grid.size} "
-            f"lambdas (the largest: {max(not_converged):.3g}). Increase "
-            "num_iter, loosen tol, or scale the features.",
-            ConvergenceWarning,
-            stacklevel=2,
-        )
-    return grid, coefs, intercepts
+    return coefs, intercepts, not_converged
 
 
-def _check_lambdas(lambdas) -> np.ndarray:
+def check_lambdas(lambdas) -> np.ndarray:
     """A user's grid as a decreasing float64 array, or a ValueError."""
     try:
         grid = np.asarray(lambdas, dtype=np.float64)

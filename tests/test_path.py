@@ -125,7 +125,9 @@ def test_no_intercept_gives_zero_intercepts():
 
 def test_convergence_warning_names_the_lambdas():
     X, y = make_data(2)
-    with pytest.warns(ConvergenceWarning, match=r"did not reach tol=.* of 5 lambdas"):
+    with pytest.warns(
+        ConvergenceWarning, match=r"did not reach tol=.* at 4 of 5 lambdas"
+    ):
         logistic_path(X, y, n_lambdas=5, num_iter=1, tol=1e-12)
 
 
