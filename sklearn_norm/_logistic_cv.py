@@ -300,11 +300,18 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
             datafit, self.regularization, grid, self.l1_ratio, self.tol, self.num_iter
         )
         X_test, y_test = _safe_indexing(X, test), y[test]
-        kwargs = {} if sample_weight is None else {"sample_weight": sample_weight[test]}
+        weights = None if sample_weight is None else sample_weight[test]
+        kwargs = {} if weights is None else {"sample_weight": weights}
+        encoded = np.searchsorted(classes, y_test)
         scores = np.empty(grid.size)
         for i in range(grid.size):
             model = _fixed_model(self, classes, coefs[i], intercepts[i], grid[i])
-            scores[i] = scorer(model, X_test, y_test, **kwargs)
+            if self.scoring is None:
+                # The default scorer, without its per-call label validation
+                # (most of the time of a path's scoring).
+                scores[i] = _neg_log_loss(model.predict_proba(X_test), encoded, weights)
+            else:
+                scores[i] = scorer(model, X_test, y_test, **kwargs)
         if self.verbose:
             print(
                 f"fold {fold}: {grid.size} lambdas, best held-out score "
@@ -326,6 +333,21 @@ def _fixed_model(cv_model, classes, coef, intercept, lambda_):
     model.intercept_ = intercept
     model.n_features_in_ = coef.shape[1]
     return model
+
+
+def _neg_log_loss(proba: np.ndarray, encoded: np.ndarray, weights) -> float:
+    """scikit-learn's ``neg_log_loss`` scorer from class probabilities and
+    encoded labels: two classes use ``1 - p`` for the first, as the scorer
+    does; probabilities are clipped to ``[eps, 1 - eps]`` as ``log_loss``
+    does."""
+    if proba.shape[1] == 2:
+        positive = proba[:, 1]
+        true_class = np.where(encoded == 1, positive, 1 - positive)
+    else:
+        true_class = proba[np.arange(encoded.size), encoded]
+    eps = np.finfo(proba.dtype).eps
+    loss = -np.log(np.clip(true_class, eps, 1 - eps))
+    return -float(np.average(loss, weights=weights))
 
 
 def _standard_error(scores: np.ndarray) -> float:

@@ -70,3 +70,15 @@ def test_logistic_benchmark_runs_at_small_scale(capsys):
     for row in ("dense L1 0.1 lmax", "ours (auto)", "sklearn saga", "passes over X"):
         assert row in out
     assert "worst ours / fastest precise peer" in out
+
+
+def test_cv_benchmark_runs_at_small_scale(capsys):
+    module = runpy.run_path(str(ROOT / "benchmarks" / "bench_cv.py"))
+    assert module["main"](["--scale", "0.02", "--skip-liblinear"]) == 0
+    out = capsys.readouterr().out
+    for row in (
+        "RegularizedLogisticRegressionCV",
+        "GridSearchCV(RegularizedLogisticRegression)",
+        "sklearn LogisticRegressionCV",
+    ):
+        assert row in out
