@@ -279,17 +279,41 @@ def fit_path(datafit, regularization, grid, l1_ratio, tol, num_iter, verbose=0):
     coefs = np.empty(shape + (datafit.n_features,), dtype=dtype)
     intercepts = np.empty(shape, dtype=dtype)
     params = constant_model(datafit)
+    previous = None  # the solution at grid[i - 2]
     not_converged = []
     for i, lambda_ in enumerate(grid):
         penalty = ElasticNetPenalty.from_params(regularization, lambda_, l1_ratio)
+        start = params
+        if i >= 2:
+            start = _extrapolate(
+                datafit, penalty, grid[i - 2 : i + 1], previous, params
+            )
         result = solve(
-            datafit, penalty, params, tol=tol, max_iter=num_iter, verbose=verbose
+            datafit, penalty, start, tol=tol, max_iter=num_iter, verbose=verbose
         )
-        params = result.params
+        previous, params = params, result.params
         coefs[i], intercepts[i] = reported_coef(datafit, penalty, params)
         if not result.converged:
             not_converged.append(float(lambda_))
     return coefs, intercepts, not_converged
+
+
+def _extrapolate(datafit, penalty, lambdas, before, last) -> np.ndarray:
+    """Start for ``lambdas[2]`` from the solutions at ``lambdas[0]`` and
+    ``lambdas[1]``: the path continued linearly in log(lambda_), which is
+    second-order accurate where a plain warm start is first-order, so Newton
+    needs fewer steps per point. With an L1 part only non-zero coefficients
+    that keep their sign move (the solver, not a guess, changes a support)."""
+    if not lambdas[0] > lambdas[1] > 0.0:
+        return last
+    ratio = np.log(lambdas[2] / lambdas[1]) / np.log(lambdas[1] / lambdas[0])
+    start = last + ratio * (last - before)
+    if penalty.l1 > 0.0:
+        n_coef = datafit.n_coef
+        w, guess = last[:n_coef], start[:n_coef]
+        keep = (w != 0.0) & (np.sign(guess) == np.sign(w))
+        start[:n_coef] = np.where(keep, guess, w)
+    return start
 
 
 def check_lambdas(lambdas) -> np.ndarray:
