@@ -304,7 +304,7 @@ def _extrapolate(datafit, penalty, lambdas, before, last) -> np.ndarray:
     second-order accurate where a plain warm start is first-order, so Newton
     needs fewer steps per point. With an L1 part only non-zero coefficients
     that keep their sign move (the solver, not a guess, changes a support)."""
-    if not lambdas[0] > lambdas[1] > 0.0:
+    if not lambdas[0] > lambdas[1] > lambdas[2] > 0.0:
         return last
     ratio = np.log(lambdas[2] / lambdas[1]) / np.log(lambdas[1] / lambdas[0])
     start = last + ratio * (last - before)
