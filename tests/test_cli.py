@@ -105,3 +105,10 @@ def test_python_dash_m_runs(tmp_path):
         timeout=60,
     )
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
+
+
+def test_console_script_is_declared():
+    from importlib.metadata import entry_points
+
+    scripts = {ep.name: ep.value for ep in entry_points(group="console_scripts")}
+    assert scripts.get("sklearn-norm") == "sklearn_norm._cli:main"
