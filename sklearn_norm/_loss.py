@@ -15,7 +15,9 @@ float32 and float64 ``X``:
 - ``decision(params)``: the scores ``z = X @ W.T + b`` (linear in ``params``:
   one pass over ``X``);
 - ``value(z)``, ``gradient(z)`` (one pass), ``value_grad(params)``,
-  ``hessp(z)`` (a function ``v -> H v``, two passes per product);
+  ``hessp(z)`` (a function ``v -> H v``, two passes per product; it keeps
+  the scores of its last ``v``, ``decision(v)``, as its ``.scores``, so a
+  solver can have the scores of a combination of products for free);
 - ``value_change(z, dz)``: ``value(z + dz) - value(z)`` computed from the
   difference itself, accurate to rounding of the *change* rather than of the
   value. Line searches near the optimum compare changes of 1e-20 on values of
@@ -75,6 +77,23 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     e, _ = _shifted_exp(z)
     e /= _row_sum(e)[:, None]
     return e
+
+
+class _KeepingScores:
+    """A Hessian-vector product ``v -> H v`` that keeps ``decision(v)`` of its
+    last ``v`` as ``.scores``. (A plain closure setting an attribute on
+    itself would be a reference cycle, and every Hessian's arrays would wait
+    for the cyclic garbage collector.)"""
+
+    __slots__ = ("_product", "scores")
+
+    def __init__(self, product) -> None:
+        self._product = product
+        self.scores = None
+
+    def __call__(self, v: np.ndarray) -> np.ndarray:
+        hv, self.scores = self._product(v)
+        return hv
 
 
 class _LinearDatafit:
@@ -229,11 +248,12 @@ class BinaryLogisticLoss(_LinearDatafit):
         p = expit(z)
         curvature = (self.weights * p * (1.0 - p))[:, None]
 
-        def product(v: np.ndarray) -> np.ndarray:
-            r = curvature * self._matvec(*self.split(v))
-            return self._pack(self._rmatvec(r), r)
+        def product(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            scores = self._matvec(*self.split(v))
+            r = curvature * scores
+            return self._pack(self._rmatvec(r), r), scores[:, 0]
 
-        return product
+        return _KeepingScores(product)
 
 
 class MultinomialLoss(_LinearDatafit):
@@ -292,11 +312,11 @@ class MultinomialLoss(_LinearDatafit):
         proba = _softmax(z)
         weights = self.weights[:, None]
 
-        def product(v: np.ndarray) -> np.ndarray:
-            a = self._matvec(*self.split(v))
-            # Per sample, (diag(p) - p p^T) @ a.
-            a = proba * (a - _row_sum(proba * a)[:, None])
+        def product(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            scores = self._matvec(*self.split(v))
+            # Per sample, (diag(p) - p p^T) @ scores.
+            a = proba * (scores - _row_sum(proba * scores)[:, None])
             r = weights * a
-            return self._pack(self._rmatvec(r), r)
+            return self._pack(self._rmatvec(r), r), scores
 
-        return product
+        return _KeepingScores(product)

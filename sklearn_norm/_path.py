@@ -267,11 +267,22 @@ def default_lambdas(
     return top * np.logspace(0.0, np.log10(lambda_min_ratio), n_lambdas)
 
 
-def fit_path(datafit, regularization, grid, l1_ratio, tol, num_iter, verbose=0):
+def fit_path(
+    datafit,
+    regularization,
+    grid,
+    l1_ratio,
+    tol,
+    num_iter,
+    verbose=0,
+    preconditioner=None,
+):
     """Warm-started fits at each ``lambda_`` of the decreasing ``grid``:
     coefficients ``(L, n_outputs, n_features)`` and intercepts
     ``(L, n_outputs)`` in ``X``'s dtype, and the lambdas where the solver
-    stopped at ``num_iter``."""
+    stopped at ``num_iter``. ``preconditioner``: a ``GramPreconditioner`` of
+    this datafit for a ridge path, if the caller has one (else it is made
+    here when it fits the budget)."""
     dtype = datafit.X.dtype
     solver = "newton-cg" if regularization == "l2" else "orthant-newton"
     solve = SOLVERS[solver][0]
@@ -280,25 +291,35 @@ def fit_path(datafit, regularization, grid, l1_ratio, tol, num_iter, verbose=0):
     coefs = np.empty(shape + (datafit.n_features,), dtype=dtype)
     intercepts = np.empty(shape, dtype=dtype)
     options = {}
-    budget = 64 * (datafit.X.shape[0] + datafit.n_features)
+    budget = gram_budget(datafit)
     if solver == "newton-cg" and GramPreconditioner.fits(datafit, budget):
         # One Gram matrix preconditions every point's conjugate gradients;
         # p x p within the working-set budget of orthant-newton.
-        options = {"gram": GramPreconditioner(datafit, budget)}
+        if preconditioner is None:
+            preconditioner = GramPreconditioner.of(datafit, budget)
+        options = {"gram": preconditioner}
     params = constant_model(datafit)
     # Each point starts from the parabola (in log lambda_) through the last
     # three solutions (see _extrapolate). Measured on 16000 x 500 dense data,
     # 20 points: 20-30% faster than a line through two, a cubic gains 5% more.
+    # A smooth path extrapolates the scores X w + b the same way (they are
+    # linear in the parameters): no pass over X to start a point.
     order = 3
-    solutions = []  # the last ``order`` solutions
+    solutions, scores = [], []  # of the last ``order`` points
     not_converged = []
     for i, lambda_ in enumerate(grid):
         penalty = ElasticNetPenalty.from_params(regularization, lambda_, l1_ratio)
-        start = params
+        start, start_scores = params, (scores[-1] if scores else None)
+        weights = None
         if len(solutions) >= 2:
-            start = _extrapolate(
-                datafit, penalty, grid[i - len(solutions) : i + 1], solutions
-            )
+            weights = _lagrange_weights(grid[i - len(solutions) : i + 1])
+        if weights is not None:
+            start = _extrapolate(datafit, penalty, weights, solutions)
+            start_scores = None
+            if penalty.l1 == 0.0 and len(scores) == len(solutions):
+                start_scores = sum(w * z for w, z in zip(weights, scores, strict=True))
+        if solver == "newton-cg":
+            options["scores"] = start_scores
         result = solve(
             datafit,
             penalty,
@@ -310,30 +331,44 @@ def fit_path(datafit, regularization, grid, l1_ratio, tol, num_iter, verbose=0):
         )
         params = result.params
         solutions = (solutions + [params])[-order:]
+        if result.scores is not None:
+            scores = (scores + [result.scores])[-order:]
         coefs[i], intercepts[i] = reported_coef(datafit, penalty, params)
         if not result.converged:
             not_converged.append(float(lambda_))
     return coefs, intercepts, not_converged
 
 
-def _extrapolate(datafit, penalty, lambdas, solutions) -> np.ndarray:
-    """Start for ``lambdas[-1]`` from the solutions at the ``lambdas`` before
-    it: the polynomial in log(lambda_) through them (Lagrange), evaluated
-    there. A plain warm start is first-order accurate, a line through two
-    points second-order, a parabola through three third-order: Newton then
-    needs fewer steps per point. With an L1 part only non-zero coefficients
-    that keep their sign move (the solver, not a guess, changes a support)."""
-    last = solutions[-1]
+def gram_budget(datafit) -> int:
+    """Values a path may hold beyond O(n + p): orthant-newton's budget."""
+    return 64 * (datafit.X.shape[0] + datafit.n_features)
+
+
+def _lagrange_weights(lambdas: np.ndarray) -> np.ndarray | None:
+    """Weights of the solutions at ``lambdas[:-1]`` in the polynomial (in
+    log lambda_) through them, evaluated at ``lambdas[-1]`` (Lagrange); None
+    unless the lambdas are positive and strictly decreasing."""
     if not np.all(lambdas > 0.0) or np.any(np.diff(lambdas) >= 0.0):
-        return last
+        return None
     t = np.log(lambdas)
-    start = np.zeros_like(last)
-    for j, solution in enumerate(solutions):
+    weights = np.empty(t.size - 1)
+    for j in range(weights.size):
         others = np.delete(t[:-1], j)
-        start += np.prod((t[-1] - others) / (t[j] - others)) * solution
+        weights[j] = np.prod((t[-1] - others) / (t[j] - others))
+    return weights
+
+
+def _extrapolate(datafit, penalty, weights, solutions) -> np.ndarray:
+    """The start of the next point: the solutions combined with the Lagrange
+    ``weights``. A plain warm start is first-order accurate, a line through
+    two points second-order, a parabola through three third-order: Newton
+    then needs fewer steps per point. With an L1 part only non-zero
+    coefficients that keep their sign move (the solver, not a guess, changes
+    a support)."""
+    start = sum(w * solution for w, solution in zip(weights, solutions, strict=True))
     if penalty.l1 > 0.0:
         n_coef = datafit.n_coef
-        w, guess = last[:n_coef], start[:n_coef]
+        w, guess = solutions[-1][:n_coef], start[:n_coef]
         keep = (w != 0.0) & (np.sign(guess) == np.sign(w))
         start[:n_coef] = np.where(keep, guess, w)
     return start

@@ -29,18 +29,21 @@ def solve_newton_cg(
     verbose: int = 0,
     max_cg_iter: int = 200,
     gram: GramPreconditioner | None = None,
+    scores: np.ndarray | None = None,
 ) -> SolverResult:
     """Minimize data term + ``l2 / 2 * ||w||^2`` (``penalty.l1`` must be 0) by
     truncated Newton; stops when ``max|gradient| <= tol``, after ``max_iter``
     Newton steps, or when no step decreases the objective any more.
 
     ``gram`` (two classes): preconditions conjugate gradients (see
-    ``GramPreconditioner``); worth its set-up along a path."""
+    ``GramPreconditioner``); worth its set-up along a path. ``scores``:
+    ``datafit.decision(params)`` if the caller has it (saves a pass); the
+    result carries the final scores back."""
     if not penalty.is_smooth:
         raise ValueError("newton-cg needs a smooth penalty (no L1 part)")
     params = params.copy()
     n_coef = datafit.n_coef
-    z = datafit.decision(params)
+    z = datafit.decision(params) if scores is None else scores.copy()
     grad = smooth_gradient(datafit, penalty, params, z)
     n_iter = 0
     while True:
@@ -65,11 +68,19 @@ def solve_newton_cg(
         # wasted work (often the last Newton step's, and a path's points).
         atol = max(min(0.5, np.sqrt(norm)) * norm, 0.5 * tol)
         precondition = None if gram is None else gram.inverse(datafit, penalty, z)
-        direction = _conjugate_gradient(hessp, -grad, atol, max_cg_iter, precondition)
+        direction, dz = _conjugate_gradient(
+            hessp,
+            -grad,
+            atol,
+            max_cg_iter,
+            precondition,
+            scores=lambda data_hessp=data_hessp: data_hessp.scores,
+        )
         slope = float(grad @ direction)
         if not slope < 0.0:  # CG made no progress: fall back on the gradient
-            direction, slope = -grad, -(norm**2)
-        dz = datafit.decision(direction)
+            direction, slope, dz = -grad, -(norm**2), None
+        if dz is None:
+            dz = datafit.decision(direction)
         step = _armijo_step(datafit, penalty, params, z, direction, dz, slope)
         if step == 0.0:  # no decrease even at rounding level: as good as it gets
             break
@@ -78,7 +89,7 @@ def solve_newton_cg(
         grad = smooth_gradient(datafit, penalty, params, z)
         n_iter += 1
     value = datafit.value(z) + penalty.value(params[:n_coef])
-    return SolverResult(params, value, measure, n_iter, measure <= tol)
+    return SolverResult(params, value, measure, n_iter, measure <= tol, z)
 
 
 def _armijo_step(datafit, penalty, params, z, direction, dz, slope) -> float:
@@ -110,24 +121,23 @@ class GramPreconditioner:
     (about 2 passes' worth of products per p columns) serves every point.
     """
 
-    def __init__(self, datafit, max_values: int) -> None:
-        X, weights = datafit.X, datafit.weights
-        n_samples, n_features = X.shape
-        gram = np.zeros((n_features, n_features))
-        moment = np.zeros(n_features)
-        rows = max(1, max_values // max(n_features, 1))
-        for start in range(0, n_samples, rows):
-            block = X[start : start + rows]
-            block = block.toarray() if sp.issparse(block) else np.asarray(block)
-            root = np.sqrt(weights[start : start + rows])
-            scaled = block * root[:, None].astype(block.dtype)
-            gram += scaled.T @ scaled  # syrk
-            moment += scaled.T @ root.astype(block.dtype)
+    def __init__(
+        self, gram: np.ndarray, moment: np.ndarray, total: float, fit_intercept: bool
+    ) -> None:
+        """From ``X.T W X``, ``X.T W 1`` and ``sum(W)`` (``W`` normalized as
+        the datafit's weights are)."""
         self.eigenvalues, self.basis = np.linalg.eigh(gram)
         np.maximum(self.eigenvalues, 0.0, out=self.eigenvalues)
-        self.moment = moment  # X.T W 1, the coefficient-intercept block
-        self.total = float(weights.sum())
-        self.fit_intercept = datafit.fit_intercept
+        self.moment = moment  # the coefficient-intercept block
+        self.total = float(total)
+        self.fit_intercept = fit_intercept
+
+    @classmethod
+    def of(cls, datafit, max_values: int) -> GramPreconditioner:
+        """The preconditioner of a datafit, its Gram matrix formed over row
+        blocks of at most ``max_values`` values."""
+        parts = weighted_gram(datafit.X, datafit.weights, max_values)
+        return cls(*parts, datafit.fit_intercept)
 
     @classmethod
     def fits(cls, datafit, max_values: int) -> bool:
@@ -161,11 +171,35 @@ class GramPreconditioner:
         return inverse
 
 
-def _conjugate_gradient(hessp, b, atol, max_iter, precondition=None):
+def weighted_gram(X, weights: np.ndarray, max_values: int):
+    """``X.T W X``, ``X.T W 1`` and ``sum(W)`` for ``W = diag(weights)``,
+    over row blocks of at most ``max_values`` values (dense or sparse
+    ``X``; no copy of ``X``)."""
+    n_samples, n_features = X.shape
+    gram = np.zeros((n_features, n_features))
+    moment = np.zeros(n_features)
+    rows = max(1, max_values // max(n_features, 1))
+    for start in range(0, n_samples, rows):
+        block = X[start : start + rows]
+        block = block.toarray() if sp.issparse(block) else np.asarray(block)
+        root = np.sqrt(weights[start : start + rows])
+        scaled = block * root[:, None].astype(block.dtype)
+        gram += scaled.T @ scaled  # syrk
+        moment += scaled.T @ root.astype(block.dtype)
+    return gram, moment, float(np.sum(weights))
+
+
+def _conjugate_gradient(hessp, b, atol, max_iter, precondition=None, scores=None):
     """Approximately solve ``H x = b`` (H positive semi-definite) from x = 0,
     stopping at ``||H x - b|| <= atol`` or on a direction of no curvature;
-    ``precondition(r)`` applies an approximate inverse of ``H``."""
+    ``precondition(r)`` applies an approximate inverse of ``H``.
+
+    Returns ``x`` and, when ``scores()`` gives the scores ``X d`` of the last
+    vector ``d`` passed to ``hessp``, the scores of ``x`` accumulated from
+    them (which saves the pass over ``X`` that computing them would cost);
+    None otherwise."""
     x = np.zeros_like(b)
+    xs = None
     r = b.copy()
     y = r if precondition is None else precondition(r)
     d = y.copy()
@@ -176,12 +210,16 @@ def _conjugate_gradient(hessp, b, atol, max_iter, precondition=None):
         hd = hessp(d)
         curvature = float(d @ hd)
         if curvature <= 1e-14 * float(d @ d):
-            return x if x.any() else b  # steepest descent if nothing better
+            if x.any():
+                return x, xs
+            return b, None  # steepest descent if nothing better
         alpha = ry / curvature
         x += alpha * d
+        if scores is not None:
+            xs = alpha * scores() if xs is None else xs + alpha * scores()
         r -= alpha * hd
         y = r if precondition is None else precondition(r)
         ry_new = float(r @ y)
         d = y + (ry_new / ry) * d
         ry = ry_new
-    return x
+    return x, xs

@@ -256,7 +256,7 @@ def _newton_direction(datafit, penalty, params, z, pg, index, damping):
         return hv + damping * v
 
     norm = float(np.linalg.norm(rhs))
-    direction = _conjugate_gradient(hessp, rhs, min(0.5, np.sqrt(norm)) * norm, 200)
+    direction, _ = _conjugate_gradient(hessp, rhs, min(0.5, np.sqrt(norm)) * norm, 200)
     return direction, datafit.decision
 
 

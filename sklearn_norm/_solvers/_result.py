@@ -25,6 +25,9 @@ class SolverResult:
         Iterations the solver ran.
     converged : bool
         Whether ``optimality <= tol``.
+    scores : ndarray or None
+        ``datafit.decision(params)`` when the solver has it at hand (a path
+        reuses it), else None.
     """
 
     params: np.ndarray
@@ -32,6 +35,7 @@ class SolverResult:
     optimality: float
     n_iter: int
     converged: bool
+    scores: np.ndarray | None = None
 
 
 def finish(datafit, penalty: ElasticNetPenalty, params, n_iter, tol) -> SolverResult:
