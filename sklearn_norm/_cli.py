@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.pipeline import make_pipeline
 
-from ._logistic_cv import RegularizedLogisticRegressionCV
+from ._logistic_cv import RegularizedLogisticRegressionCV, cv_standard_errors
 from ._normalizers import L2Normalizer
 
 # Cells that spreadsheets and pandas write for a missing value.
@@ -93,7 +93,7 @@ def report(model, names: Sequence[str], seconds: float) -> str:
     scores = model.cv_scores_
     chosen = int(np.flatnonzero(model.lambdas_ == model.lambda_)[0])
     mean = scores[:, chosen].mean()
-    error = scores[:, chosen].std(ddof=1) / np.sqrt(scores.shape[0])
+    error = cv_standard_errors(scores)[chosen]
     scoring = model.scoring or "neg_log_loss"
     lines = [
         f"{scores.shape[0]}-fold CV over {model.lambdas_.size} lambdas in "

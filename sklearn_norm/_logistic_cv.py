@@ -32,8 +32,9 @@ from ._logistic import (
     RegularizedLogisticRegression,
     build_datafit,
 )
-from ._path import check_lambdas, default_lambdas, fit_path, gram_budget
+from ._path import check_lambdas, default_lambdas, fit_path
 from ._solvers._newton_cg import GramPreconditioner, weighted_gram
+from ._solvers._orthant_newton import memory_budget
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -232,11 +233,12 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         # A ridge path preconditions with X.T W X; the folds' matrices are
         # the full one minus their held-out rows' (a fifth of the work).
         gram = None
-        budget = gram_budget(datafit)
+        budget = memory_budget(datafit)
         if self.regularization == "l2" and GramPreconditioner.fits(datafit, budget):
             raw = np.ones(y.size) if sample_weight is None else sample_weight
             gram = weighted_gram(X, raw, budget)
-        jobs = [delayed(self._full_path)(datafit, grid, gram)]
+        full = _preconditioner(gram, None, self.fit_intercept)
+        jobs = [delayed(self._path)(datafit, grid, full)]
         jobs += [
             delayed(self._fold_scores)(
                 X, y, sample_weight, train, test, grid, classes, scorer, k, gram
@@ -262,7 +264,7 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         mean = self.cv_scores_.mean(axis=0)
         # nan-aware: a scorer may return nan at some lambda of some fold.
         best = int(np.nanargmax(mean)) if np.any(np.isfinite(mean)) else 0
-        error = _standard_error(self.cv_scores_[:, best])
+        error = cv_standard_errors(self.cv_scores_)[best]
         within = np.flatnonzero(mean >= mean[best] - error)
         within = within[within <= best]
         one_se = int(within[0]) if within.size else best
@@ -283,7 +285,8 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
             )
         return self
 
-    def _full_path(self, datafit, grid, gram):
+    def _path(self, datafit, grid, preconditioner):
+        """``fit_path`` with this estimator's settings."""
         return fit_path(
             datafit,
             self.regularization,
@@ -291,7 +294,7 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
             self.l1_ratio,
             self.tol,
             self.num_iter,
-            preconditioner=_preconditioner(gram, None, self.fit_intercept),
+            preconditioner=preconditioner,
         )
 
     def _fold_scores(
@@ -314,15 +317,9 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         held_out = None
         if gram is not None:
             raw = np.ones(test.size) if sample_weight is None else sample_weight[test]
-            held_out = weighted_gram(X_test, raw, gram_budget(datafit))
-        coefs, intercepts, not_converged = fit_path(
-            datafit,
-            self.regularization,
-            grid,
-            self.l1_ratio,
-            self.tol,
-            self.num_iter,
-            preconditioner=_preconditioner(gram, held_out, self.fit_intercept),
+            held_out = weighted_gram(X_test, raw, memory_budget(datafit))
+        coefs, intercepts, not_converged = self._path(
+            datafit, grid, _preconditioner(gram, held_out, self.fit_intercept)
         )
         weights = None if sample_weight is None else sample_weight[test]
         kwargs = {} if weights is None else {"sample_weight": weights}
@@ -391,8 +388,10 @@ def _neg_log_loss(proba: np.ndarray, encoded: np.ndarray, weights) -> float:
     return -float(np.average(loss, weights=weights))
 
 
-def _standard_error(scores: np.ndarray) -> float:
-    """Standard deviation over folds / sqrt(n_folds) (0 for one fold)."""
-    if scores.size < 2:
-        return 0.0
-    return float(np.std(scores, ddof=1) / np.sqrt(scores.size))
+def cv_standard_errors(cv_scores: np.ndarray) -> np.ndarray:
+    """Standard error of the mean score at each lambda: the standard
+    deviation over folds / sqrt(n_folds) (0 for one fold)."""
+    n_folds = cv_scores.shape[0]
+    if n_folds < 2:
+        return np.zeros(cv_scores.shape[1])
+    return np.std(cv_scores, axis=0, ddof=1) / np.sqrt(n_folds)

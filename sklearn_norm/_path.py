@@ -23,6 +23,7 @@ from ._logistic import (
 from ._penalties import ElasticNetPenalty
 from ._solvers import SOLVERS
 from ._solvers._newton_cg import GramPreconditioner
+from ._solvers._orthant_newton import memory_budget
 
 # glmnet's convention for a ridge path, which has no all-zero point: start
 # where an elastic net with this l1_ratio would have all zeros.
@@ -291,7 +292,7 @@ def fit_path(
     coefs = np.empty(shape + (datafit.n_features,), dtype=dtype)
     intercepts = np.empty(shape, dtype=dtype)
     options = {}
-    budget = gram_budget(datafit)
+    budget = memory_budget(datafit)
     if solver == "newton-cg" and GramPreconditioner.fits(datafit, budget):
         # One Gram matrix preconditions every point's conjugate gradients;
         # p x p within the working-set budget of orthant-newton.
@@ -337,11 +338,6 @@ def fit_path(
         if not result.converged:
             not_converged.append(float(lambda_))
     return coefs, intercepts, not_converged
-
-
-def gram_budget(datafit) -> int:
-    """Values a path may hold beyond O(n + p): orthant-newton's budget."""
-    return 64 * (datafit.X.shape[0] + datafit.n_features)
 
 
 def _lagrange_weights(lambdas: np.ndarray) -> np.ndarray | None:

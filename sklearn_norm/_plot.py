@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._logistic_cv import cv_standard_errors
+
 
 def _pyplot():
     try:
@@ -154,11 +156,7 @@ def plot_cv(model, ax=None):
     ax = _axes(ax)
     scores = model.cv_scores_
     mean = scores.mean(axis=0)
-    error = (
-        scores.std(axis=0, ddof=1) / np.sqrt(scores.shape[0])
-        if scores.shape[0] > 1
-        else np.zeros_like(mean)
-    )
+    error = cv_standard_errors(scores)
     x = np.log10(model.lambdas_)
     ax.errorbar(x, mean, yerr=error, fmt="o-", markersize=3, capsize=2)
     _mark_selection(ax, model)

@@ -125,8 +125,10 @@ def _working_set(datafit, w: np.ndarray, pg_w: np.ndarray) -> np.ndarray:
     return _grow(nonzero, np.max(np.abs(pg_w).reshape(shape), axis=0))
 
 
-def _memory_budget(datafit) -> int:
-    """Values the solver may allocate beyond O(n_samples + n_features)."""
+def memory_budget(datafit) -> int:
+    """Values a solver (or a path) may allocate beyond O(n_samples +
+    n_features) work arrays: working-set copies, Newton systems, a path's
+    Gram matrix."""
     return _WORK_VECTORS * (datafit.X.shape[0] + datafit.n_features)
 
 
@@ -141,7 +143,7 @@ def _copy_pays(datafit, features: np.ndarray) -> bool:
 
 def _within_budget(datafit, features: np.ndarray) -> bool:
     """Whether a copy of the columns ``features`` fits the memory budget."""
-    budget = _memory_budget(datafit)
+    budget = memory_budget(datafit)
     X = datafit.X
     return (X.nnz if sp.issparse(X) else X.size) <= budget or (
         datafit.stored_values(features) <= budget
@@ -219,7 +221,7 @@ def _newton_direction(datafit, penalty, params, z, pg, index, damping):
     n_coef = datafit.n_coef
     n_free = int(np.count_nonzero(index < n_coef))
     rhs = -pg[index]
-    budget = _memory_budget(datafit)
+    budget = memory_budget(datafit)
     if (
         datafit.n_outputs == 1
         and sp.issparse(datafit.X)
