@@ -219,12 +219,17 @@ class BinaryLogisticLoss(_LinearDatafit):
         residual = (self.weights * (expit(z) - self.y))[:, None]
         return self._pack(self._rmatvec(residual), residual)
 
+    def curvature(self, z: np.ndarray) -> np.ndarray:
+        """Per-sample second derivatives of the data term at scores ``z``:
+        ``(s_i / S) * p_i * (1 - p_i)``, ``p = expit(z)``."""
+        p = expit(z)
+        return self.weights * p * (1.0 - p)
+
     def hessian(self, z: np.ndarray, columns) -> np.ndarray:
         """The Hessian at scores ``z`` in the coefficients of ``columns`` (a
         column subset of ``X``, dense or sparse) and the intercept: a dense
         float64 matrix of size ``n_columns (+ 1)``."""
-        p = expit(z)
-        curvature = self.weights * p * (1.0 - p)
+        curvature = self.curvature(z)
         if sp.issparse(columns):
             weighted = sp.diags_array(curvature.astype(columns.dtype)) @ columns
             block = (columns.T @ weighted).toarray()
@@ -245,8 +250,7 @@ class BinaryLogisticLoss(_LinearDatafit):
 
     def hessp(self, z: np.ndarray) -> HessianProduct:
         """The Hessian at scores ``z`` as a function ``v -> H @ v``."""
-        p = expit(z)
-        curvature = (self.weights * p * (1.0 - p))[:, None]
+        curvature = self.curvature(z)[:, None]
 
         def product(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             scores = self._matvec(*self.split(v))

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import expit
 
 from .._penalties import ElasticNetPenalty
 from ._result import SolverResult, smooth_gradient
@@ -146,8 +145,7 @@ class GramPreconditioner:
 
     def inverse(self, datafit, penalty, z):
         """``v -> M^-1 v`` for the mean curvature at scores ``z``."""
-        p = expit(z)
-        s = float(datafit.weights @ (p * (1.0 - p)))
+        s = float(np.sum(datafit.curvature(z)))
         scale = s * self.eigenvalues + penalty.l2
         scale += 1e-12 * float(np.max(scale, initial=0.0)) + 1e-300
 
