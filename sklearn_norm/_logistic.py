@@ -20,15 +20,12 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    check_is_fitted,
-    validate_data,
-)
+from sklearn.utils.validation import check_is_fitted
 
 from ._loss import BinaryLogisticLoss, MultinomialLoss
 from ._penalties import ElasticNetPenalty
 from ._solvers import SOLVERS
+from ._validation import check_logistic_X, check_weights, resolution_note, validate
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -288,9 +285,15 @@ class RegularizedLogisticRegression(ClassifierMixin, BaseEstimator):
             The fitted estimator.
         """
         solver = self._resolve_solver()
-        X, y = validate_data(
-            self, X, y, accept_sparse=_SPARSE_FORMATS, dtype=_FLOAT_DTYPES
+        X, y = validate(
+            self,
+            X,
+            y,
+            accept_sparse=_SPARSE_FORMATS,
+            dtype=_FLOAT_DTYPES,
+            ensure_all_finite=False,  # checked with the magnitude, in one pass
         )
+        check_logistic_X(X)
         classes, datafit = build_datafit(
             X, y, sample_weight, self.class_weight, self.fit_intercept
         )
@@ -320,7 +323,7 @@ class RegularizedLogisticRegression(ClassifierMixin, BaseEstimator):
         self.solver_ = solver
         if not result.converged:
             warnings.warn(
-                _convergence_message(solver, result, tol),
+                _convergence_message(solver, result, tol) + resolution_note(X, tol),
                 ConvergenceWarning,
                 stacklevel=2,
             )
@@ -357,10 +360,18 @@ class RegularizedLogisticRegression(ClassifierMixin, BaseEstimator):
             column per class.
         """
         check_is_fitted(self)
-        X = validate_data(
+        X = validate(
             self, X, accept_sparse=_SPARSE_FORMATS, dtype=_FLOAT_DTYPES, reset=False
         )
-        scores = safe_sparse_dot(X, self.coef_.T, dense_output=True) + self.intercept_
+        with np.errstate(over="ignore", invalid="ignore"):
+            scores = safe_sparse_dot(X, self.coef_.T, dense_output=True)
+            scores += self.intercept_
+        if not np.isfinite(scores).all():
+            raise ValueError(
+                "X holds values too large for the fitted coefficients: the "
+                "scores X @ coef_.T + intercept_ overflow. Scale X as the "
+                "training data was scaled."
+            )
         return scores[:, 0] if scores.shape[1] == 1 else scores
 
     def predict(self, X: ArrayLike) -> np.ndarray:
@@ -433,15 +444,16 @@ def build_datafit(X, y, sample_weight, class_weight, fit_intercept: bool):
             f"y has only one class ({classes.tolist()[0]!r}); a classifier needs "
             "samples of at least 2 classes."
         )
-    weights = _check_sample_weight(
-        sample_weight, X, dtype=np.float64, ensure_non_negative=True
-    )
+    weights = check_weights(sample_weight, X)
     if class_weight is not None:
         per_class = compute_class_weight(
             class_weight, classes=classes, y=y, sample_weight=sample_weight
         )
         weights = weights * per_class[encoded]
     total = float(np.sum(weights))
+    if np.isinf(total):  # huge weights: only their ratios matter
+        weights = weights / weights.max()
+        total = float(np.sum(weights))
     if not total > 0.0:
         raise ValueError(
             "sample_weight (times class_weight) sums to zero: there is nothing "

@@ -24,7 +24,6 @@ from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.parallel import Parallel, delayed
-from sklearn.utils.validation import _check_sample_weight, validate_data
 
 from ._logistic import (
     _FLOAT_DTYPES,
@@ -35,6 +34,7 @@ from ._logistic import (
 from ._path import check_lambdas, default_lambdas, fit_path
 from ._solvers._newton_cg import GramPreconditioner, weighted_gram
 from ._solvers._orthant_newton import memory_budget
+from ._validation import check_logistic_X, check_weights, resolution_note, validate
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -213,14 +213,18 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         self : RegularizedLogisticRegressionCV
             The fitted estimator.
         """
-        X, y = validate_data(
-            self, X, y, accept_sparse=_SPARSE_FORMATS, dtype=_FLOAT_DTYPES
+        X, y = validate(
+            self,
+            X,
+            y,
+            accept_sparse=_SPARSE_FORMATS,
+            dtype=_FLOAT_DTYPES,
+            ensure_all_finite=False,  # checked with the magnitude, in one pass
         )
+        check_logistic_X(X)
         check_classification_targets(y)
         if sample_weight is not None:
-            sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=np.float64, ensure_non_negative=True
-            )
+            sample_weight = check_weights(sample_weight, X)
         classes, datafit = build_datafit(X, y, sample_weight, None, self.fit_intercept)
         if isinstance(self.lambdas, Integral):
             grid = default_lambdas(
@@ -255,7 +259,8 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
                 f"tol={self.tol:.3g} within num_iter={self.num_iter} at "
                 f"{len(not_converged)} of {grid.size * (len(folds) + 1)} fits "
                 f"(the largest lambda: {max(not_converged):.3g}). Increase "
-                "num_iter, loosen tol, or scale the features.",
+                "num_iter, loosen tol, or scale the features."
+                + resolution_note(X, self.tol),
                 ConvergenceWarning,
                 stacklevel=2,
             )

@@ -226,7 +226,7 @@ def as_float_array(x: ArrayLike, name: str) -> tuple[np.ndarray, bool]:
         return arr.astype(np.float64), True
     if kind == "c":
         raise ValueError(f"Complex data not supported: {name} has dtype {arr.dtype}.")
-    if kind == "O":
+    if kind in "OSU":  # objects or strings that may hold numbers
         try:
             return arr.astype(np.float64), True
         except (TypeError, ValueError) as exc:

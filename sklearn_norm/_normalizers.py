@@ -16,7 +16,7 @@ from sklearn.base import (
 )
 from sklearn.utils._param_validation import Interval, Options
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ._dense import (
     clip_epsilon,
@@ -36,6 +36,7 @@ from ._sparse import (
     segment_norm_sums,
     with_data,
 )
+from ._validation import validate
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -131,7 +132,7 @@ class _BaseNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     def _partial_fit(self, X: ArrayLike | SparseMatrix, reset: bool) -> Self:
         first = not hasattr(self, "norms_")  # fit deletes it before calling here
-        X = validate_data(
+        X = validate(
             self,
             X,
             reset=reset,
@@ -183,7 +184,7 @@ class _BaseNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self._validate_params()  # stateless: transform may come without fit
         # NaN and infinity are detected for free by the kernels (a non-finite
         # norm), which saves validate_data's extra pass over the data.
-        X = validate_data(
+        X = validate(
             self,
             X,
             reset=False,
@@ -241,7 +242,7 @@ class _BaseNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self, X: ArrayLike | SparseMatrix, copy: bool, divide: bool
     ) -> np.ndarray | SparseMatrix:
         """Divide (or multiply) each column of ``X`` by its floored norm."""
-        X = validate_data(
+        X = validate(
             self, X, reset=False, accept_sparse=_SPARSE_FORMATS, dtype=_FLOAT_DTYPES
         )
         factors = self._divisors()

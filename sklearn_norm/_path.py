@@ -9,7 +9,6 @@ from numbers import Integral, Real
 import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import check_X_y
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from ._logistic import (
@@ -24,12 +23,24 @@ from ._penalties import ElasticNetPenalty
 from ._solvers import SOLVERS
 from ._solvers._newton_cg import GramPreconditioner
 from ._solvers._orthant_newton import memory_budget
+from ._validation import check_logistic_X, resolution_note, validate_X_y
 
 # glmnet's convention for a ridge path, which has no all-zero point: start
 # where an elastic net with this l1_ratio would have all zeros.
 _RIDGE_L1_RATIO = 1e-3
 
 
+@validate_params(
+    {
+        "X": ["array-like", "sparse matrix"],
+        "y": ["array-like"],
+        "l1_ratio": [Interval(Real, 0, 1, closed="right")],
+        "fit_intercept": ["boolean"],
+        "sample_weight": ["array-like", None],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    },
+    prefer_skip_nested_validation=True,
+)
 def lambda_max(
     X: ArrayLike,
     y: ArrayLike,
@@ -89,7 +100,14 @@ def lambda_max(
         raise ValueError(
             f"l1_ratio must be in (0, 1] for lambda_max to be finite; got {l1_ratio!r}."
         )
-    X, y = check_X_y(X, y, accept_sparse=_SPARSE_FORMATS, dtype=_FLOAT_DTYPES)
+    X, y = validate_X_y(
+        X,
+        y,
+        accept_sparse=_SPARSE_FORMATS,
+        dtype=_FLOAT_DTYPES,
+        ensure_all_finite=False,
+    )
+    check_logistic_X(X)
     _, datafit = build_datafit(X, y, sample_weight, class_weight, fit_intercept)
     return _lambda_max(datafit, l1_ratio)
 
@@ -226,7 +244,14 @@ def logistic_path(
     >>> [int((c != 0).sum()) for c in coefs[::4]]
     [0, 4, 10, 16, 24]
     """
-    X, y = check_X_y(X, y, accept_sparse=_SPARSE_FORMATS, dtype=_FLOAT_DTYPES)
+    X, y = validate_X_y(
+        X,
+        y,
+        accept_sparse=_SPARSE_FORMATS,
+        dtype=_FLOAT_DTYPES,
+        ensure_all_finite=False,
+    )
+    check_logistic_X(X)
     _, datafit = build_datafit(X, y, sample_weight, class_weight, fit_intercept)
     if lambdas is None:
         grid = default_lambdas(
@@ -242,7 +267,7 @@ def logistic_path(
             f"logistic_path did not reach tol={tol:.3g} within "
             f"num_iter={num_iter} at {len(not_converged)} of {grid.size} lambdas "
             f"(the largest: {max(not_converged):.3g}). Increase num_iter, loosen "
-            "tol, or scale the features.",
+            "tol, or scale the features." + resolution_note(X, tol),
             ConvergenceWarning,
             stacklevel=3,  # past validate_params' wrapper, to the caller
         )

@@ -291,5 +291,5 @@ def test_lambda_max_is_the_all_zero_threshold(n_classes):
 
 def test_lambda_max_rejects_l1_ratio_zero():
     X, y = make_data()
-    with pytest.raises(ValueError, match=r"l1_ratio must be in \(0, 1\]"):
+    with pytest.raises(ValueError, match=r"'l1_ratio' parameter of lambda_max must be"):
         lambda_max(X, y, l1_ratio=0.0)

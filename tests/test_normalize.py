@@ -407,11 +407,7 @@ def test_invalid_epsilon(norm, epsilon, error, match):
     [
         (None, TypeError, "x must be an array-like or a sparse matrix, got None"),
         (np.array([1 + 2j, 3]), ValueError, "Complex data not supported"),
-        (
-            np.array(["a", "b"]),
-            ValueError,
-            "x must be numeric, got an array of dtype <U1",
-        ),
+        (np.array(["a", "b"]), ValueError, "x must hold numbers"),
         (np.array([1, "a"], dtype=object), ValueError, "x must hold numbers"),
         (
             np.array(["2020-01-01"], dtype="datetime64[D]"),

@@ -1,0 +1,211 @@
+"""Input validation shared by the estimators and functions.
+
+scikit-learn's ``validate_data`` does the work; this module adds what it
+leaves out:
+
+- errors that name the input: ``X=None``, 1-D or 3-D ``X``, complex data and
+  values that cannot be converted to numbers (naming the non-numeric columns
+  of a DataFrame) are caught before, or explained after, scikit-learn's
+  checks, whose messages do not say which argument was wrong;
+- no numpy ``RuntimeWarning`` from the finiteness check, whose sum overflows
+  (``inf - inf``) for values near the float64 limit;
+- for the logistic models, one pass over ``X`` that checks finiteness and
+  measures the largest absolute value (no slower than scikit-learn's check),
+  so that data too large for float64 Newton steps is refused up front.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.utils.validation import _check_sample_weight, check_X_y, validate_data
+
+# Newton steps multiply the gradient (of the order of max|X|) by the
+# curvature (of the order of max|X|**2); beyond this the products overflow
+# float64 for realistic numbers of samples and features.
+LARGEST_ABS_X = 1e50
+
+# Elements per chunk of the finiteness pass: 512 KB of float64, which stays
+# in the cache between the min and the max of a chunk.
+_CHUNK_ELEMENTS = 1 << 16
+
+
+def check_input(X, name: str = "X"):
+    """Refuse, with a message naming ``name``, what scikit-learn's checks
+    would refuse without saying which argument was wrong; return ``X``
+    (lists and tuples converted to an ndarray)."""
+    if X is None:
+        raise TypeError(
+            f"{name} must be an array-like or a sparse matrix of shape "
+            "(n_samples, n_features), got None."
+        )
+    if sp.issparse(X):
+        _check_dtype(X.dtype, name)
+        return X
+    if hasattr(X, "columns") and hasattr(X, "dtypes"):
+        return X  # a DataFrame: conversion errors are explained afterwards
+    if not hasattr(X, "__array__"):  # lists, tuples, scalars
+        try:
+            X = np.asarray(X)
+        except (TypeError, ValueError) as error:
+            raise ValueError(
+                f"{name} could not be converted to an array: {error}"
+            ) from error
+    ndim = getattr(X, "ndim", None)  # unknown for some array-likes: leave it
+    if ndim is not None and ndim != 2:
+        shape = X.shape
+        what = "a scalar" if ndim == 0 else f"a {ndim}-D array of shape {shape}"
+        advice = (
+            " Reshape your data either using X.reshape(-1, 1) if it has a single "
+            "feature or X.reshape(1, -1) if it contains a single sample."
+            if ndim == 1
+            else ""
+        )
+        raise ValueError(
+            f"{name} must be a 2-D array of shape (n_samples, n_features), got "
+            f"{what}.{advice}"
+        )
+    _check_dtype(getattr(X, "dtype", None), name)
+    return X
+
+
+def _check_dtype(dtype, name: str) -> None:
+    if dtype is not None and np.dtype(dtype).kind == "c":
+        raise ValueError(f"Complex data not supported: {name} has dtype {dtype}.")
+
+
+def explain(error: Exception, X, name: str = "X") -> Exception:
+    """A clearer exception for a failed conversion of ``X`` to float, or
+    ``error`` itself when the conversion was not the problem."""
+    if hasattr(X, "columns") and hasattr(X, "dtypes"):
+        bad, kind = [], ValueError
+        for column, dtype in zip(X.columns, X.dtypes, strict=True):
+            if getattr(dtype, "kind", "O") in "biuf":
+                continue
+            try:
+                np.asarray(X[column], dtype=np.float64)
+            except (TypeError, ValueError) as conversion:
+                bad.append((column, str(dtype)))
+                kind = type(conversion)
+        if bad:
+            names = ", ".join(f"{column!r} ({dtype})" for column, dtype in bad[:5])
+            return kind(
+                f"{name} must be numeric, but column(s) {names} cannot be "
+                "converted to numbers; encode them first (for example with "
+                "OneHotEncoder or OrdinalEncoder)."
+            )
+        return error
+    dtype = getattr(X, "dtype", None)
+    if dtype is not None and np.dtype(dtype).kind in "OSUV":
+        try:
+            np.asarray(X, dtype=np.float64)
+        except (TypeError, ValueError) as conversion:
+            # The type of numpy's error: TypeError for objects that are not
+            # numbers at all, ValueError for strings that do not parse.
+            return type(conversion)(
+                f"{name} must hold numbers; converting its {dtype} values to "
+                f"float failed: {conversion}"
+            )
+    return error
+
+
+def validate(estimator, X, y="no_validation", **kwargs):
+    """``validate_data`` with named errors and no numpy warnings."""
+    X = check_input(X)
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            return validate_data(estimator, X, y, **kwargs)
+    except (TypeError, ValueError) as error:
+        better = explain(error, X)
+        if better is error:
+            raise
+        raise better from error
+
+
+def validate_X_y(X, y, **kwargs):
+    """``check_X_y`` with named errors and no numpy warnings (for functions)."""
+    X = check_input(X)
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            return check_X_y(X, y, **kwargs)
+    except (TypeError, ValueError) as error:
+        better = explain(error, X)
+        if better is error:
+            raise
+        raise better from error
+
+
+def largest_abs(X, name: str = "X") -> float:
+    """The largest absolute value in ``X`` (dense or sparse, float), raising
+    scikit-learn's error if ``X`` holds NaN or infinity.
+
+    One pass in cache-sized chunks: as fast as scikit-learn's finiteness
+    check, which sums ``X``.
+    """
+    if sp.issparse(X):
+        blocks = [X.data]
+    elif X.flags.f_contiguous and not X.flags.c_contiguous:
+        step = max(1, _CHUNK_ELEMENTS // max(1, X.shape[0]))
+        blocks = (X[:, start : start + step] for start in range(0, X.shape[1], step))
+    else:
+        step = max(1, _CHUNK_ELEMENTS // max(1, X.shape[1]))
+        blocks = (X[start : start + step] for start in range(0, X.shape[0], step))
+    low, high = 0.0, 0.0
+    for block in blocks:
+        if block.size:
+            # min and max propagate NaN; an infinity is its own extreme.
+            block_low, block_high = float(block.min()), float(block.max())
+            if np.isnan(block_low) or np.isnan(block_high):
+                raise ValueError(f"Input {name} contains NaN.")
+            low, high = min(low, block_low), max(high, block_high)
+    if not (np.isfinite(low) and np.isfinite(high)):
+        raise ValueError(f"Input {name} contains infinity.")
+    return max(-low, high)
+
+
+def check_logistic_X(X, name: str = "X") -> float:
+    """Finiteness and magnitude of a logistic model's ``X``: its largest
+    absolute value, or a ValueError if it is beyond ``LARGEST_ABS_X``."""
+    largest = largest_abs(X, name)
+    if largest > LARGEST_ABS_X:
+        raise ValueError(
+            f"{name} holds values as large as {largest:.3g} in absolute value; "
+            f"logistic regression supports |{name}| <= {LARGEST_ABS_X:.0e}: its "
+            "Newton steps multiply the gradient (of the order of |X|) by the "
+            "curvature (of the order of |X|**2), which overflows float64 beyond "
+            "that. Scale the features first, for example with MaxAbsScaler or "
+            "StandardScaler."
+        )
+    return largest
+
+
+def resolution_note(X, tol: float) -> str:
+    """A sentence for a convergence warning when ``X``'s magnitude, not the
+    iteration budget, keeps the solver above ``tol``; else ''."""
+    largest = largest_abs(X)
+    floor = np.finfo(X.dtype).eps * largest
+    if floor < 1e-3 * tol:
+        return ""
+    return (
+        f" The values of X, as large as {largest:.3g}, limit the KKT violation "
+        f"that {X.dtype} arithmetic resolves to about {floor:.2g} (machine "
+        "epsilon times max|X|): scale the features or raise tol."
+    )
+
+
+def check_weights(sample_weight, X):
+    """``sample_weight`` as a float64 array of non-negative weights, one per
+    row of ``X`` (scikit-learn's check, with named conversion errors)."""
+    try:
+        return _check_sample_weight(
+            sample_weight, X, dtype=np.float64, ensure_non_negative=True
+        )
+    except (TypeError, ValueError) as error:
+        try:
+            np.asarray(sample_weight, dtype=np.float64)
+        except (TypeError, ValueError) as conversion:
+            raise ValueError(
+                f"sample_weight must hold numbers; converting it to float "
+                f"failed: {conversion}"
+            ) from error
+        raise
