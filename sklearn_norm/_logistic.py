@@ -25,6 +25,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._loss import BinaryLogisticLoss, MultinomialLoss
 from ._penalties import ElasticNetPenalty
 from ._solvers import SOLVERS
+from ._state import VersionedStateMixin, transactional
 from ._validation import check_logistic_X, check_weights, resolution_note, validate
 
 if TYPE_CHECKING:
@@ -39,7 +40,9 @@ _NON_SMOOTH = ("l1", "elasticnet")
 _FLOAT32_TOL_FLOOR = 1e-5
 
 
-class RegularizedLogisticRegression(ClassifierMixin, BaseEstimator):
+class RegularizedLogisticRegression(
+    VersionedStateMixin, ClassifierMixin, BaseEstimator
+):
     r"""Logistic regression with L1, L2 or elastic-net penalty, solved exactly.
 
     The seed's gradient-descent classifier as a scikit-learn estimator. For
@@ -260,6 +263,7 @@ class RegularizedLogisticRegression(ClassifierMixin, BaseEstimator):
             )
         return self.solver
 
+    @transactional
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(
         self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None
@@ -450,7 +454,8 @@ def build_datafit(X, y, sample_weight, class_weight, fit_intercept: bool):
             class_weight, classes=classes, y=y, sample_weight=sample_weight
         )
         weights = weights * per_class[encoded]
-    total = float(np.sum(weights))
+    with np.errstate(over="ignore"):
+        total = float(np.sum(weights))
     if np.isinf(total):  # huge weights: only their ratios matter
         weights = weights / weights.max()
         total = float(np.sum(weights))

@@ -34,6 +34,7 @@ from ._logistic import (
 from ._path import check_lambdas, default_lambdas, fit_path
 from ._solvers._newton_cg import GramPreconditioner, weighted_gram
 from ._solvers._orthant_newton import memory_budget
+from ._state import transactional
 from ._validation import check_logistic_X, check_weights, resolution_note, validate
 
 if TYPE_CHECKING:
@@ -190,6 +191,7 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         self.n_jobs = n_jobs
         self.verbose = verbose
 
+    @transactional
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(
         self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None

@@ -230,7 +230,9 @@ def as_float_array(x: ArrayLike, name: str) -> tuple[np.ndarray, bool]:
         try:
             return arr.astype(np.float64), True
         except (TypeError, ValueError) as exc:
-            raise ValueError(
+            # numpy's type: TypeError for objects that are not numbers at
+            # all, ValueError for strings that do not parse.
+            raise type(exc)(
                 f"{name} must hold numbers; converting it to float failed: {exc}"
             ) from exc
     raise ValueError(f"{name} must be numeric, got an array of dtype {arr.dtype}.")

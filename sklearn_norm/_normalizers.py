@@ -36,6 +36,7 @@ from ._sparse import (
     segment_norm_sums,
     with_data,
 )
+from ._state import VersionedStateMixin, transactional
 from ._validation import validate
 
 if TYPE_CHECKING:
@@ -71,7 +72,9 @@ def column_norms(X: np.ndarray | SparseMatrix, norm: str) -> np.ndarray:
     return norms
 
 
-class _BaseNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+class _BaseNormalizer(
+    VersionedStateMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstimator
+):
     """Shared implementation of the L1 and L2 normalizers."""
 
     _norm: str  # "l1" or "l2", set by the subclasses
@@ -88,6 +91,7 @@ class _BaseNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         self.copy = copy
 
     # -- fitting ---------------------------------------------------------
+    @transactional
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X: ArrayLike | SparseMatrix, y: None = None) -> Self:
         """Learn the column norms (``axis=0``) or only validate ``X`` (``axis=1``).
@@ -109,6 +113,7 @@ class _BaseNormalizer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
                 delattr(self, attribute)
         return self._partial_fit(X, reset=True)
 
+    @transactional
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X: ArrayLike | SparseMatrix, y: None = None) -> Self:
         """Add a chunk of rows to the learned column norms (``axis=0``).
