@@ -176,6 +176,14 @@ class RegularizedLogisticRegression(
     otherwise iterates on ``X`` itself; ``"lbfgs"`` keeps 20 pairs of step and gradient
     differences.
 
+    Range: ``X`` must be finite with ``|X| <= 1e50``; beyond that Newton
+    steps (gradient of the order of ``|X|`` times curvature of the order of
+    ``|X|**2``) overflow float64, and ``fit`` raises a ``ValueError``. From
+    about ``|X| ~ 1e10`` on, float64 gradients carry rounding errors of about
+    ``eps * max|X|``, which can exceed ``tol``: the ``ConvergenceWarning``
+    then says so. A ``fit`` that raises (``KeyboardInterrupt`` included)
+    leaves the estimator as it was before the call.
+
     See Also
     --------
     lambda_max : The smallest ``lambda_`` that makes every L1 coefficient zero.
