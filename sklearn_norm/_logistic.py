@@ -26,13 +26,18 @@ from ._loss import BinaryLogisticLoss, MultinomialLoss
 from ._penalties import ElasticNetPenalty
 from ._solvers import SOLVERS
 from ._state import VersionedStateMixin, transactional
-from ._validation import check_logistic_X, check_weights, resolution_note, validate
+from ._validation import (
+    FLOAT_DTYPES,
+    SPARSE_FORMATS,
+    check_weights,
+    resolution_note,
+    validate,
+    validate_logistic,
+)
 
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-_FLOAT_DTYPES = [np.float64, np.float32]
-_SPARSE_FORMATS = ["csr", "csc"]
 _NON_SMOOTH = ("l1", "elasticnet")
 
 # What float32 products with X can resolve: a float32 gradient carries
@@ -297,15 +302,7 @@ class RegularizedLogisticRegression(
             The fitted estimator.
         """
         solver = self._resolve_solver()
-        X, y = validate(
-            self,
-            X,
-            y,
-            accept_sparse=_SPARSE_FORMATS,
-            dtype=_FLOAT_DTYPES,
-            ensure_all_finite=False,  # checked with the magnitude, in one pass
-        )
-        check_logistic_X(X)
+        X, y = validate_logistic(self, X, y)
         classes, datafit = build_datafit(
             X, y, sample_weight, self.class_weight, self.fit_intercept
         )
@@ -373,7 +370,7 @@ class RegularizedLogisticRegression(
         """
         check_is_fitted(self)
         X = validate(
-            self, X, accept_sparse=_SPARSE_FORMATS, dtype=_FLOAT_DTYPES, reset=False
+            self, X, accept_sparse=SPARSE_FORMATS, dtype=FLOAT_DTYPES, reset=False
         )
         with np.errstate(over="ignore", invalid="ignore"):
             scores = safe_sparse_dot(X, self.coef_.T, dense_output=True)

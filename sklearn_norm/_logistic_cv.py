@@ -26,8 +26,6 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.parallel import Parallel, delayed
 
 from ._logistic import (
-    _FLOAT_DTYPES,
-    _SPARSE_FORMATS,
     RegularizedLogisticRegression,
     build_datafit,
 )
@@ -35,7 +33,7 @@ from ._path import check_lambdas, default_lambdas, fit_path
 from ._solvers._newton_cg import GramPreconditioner, weighted_gram
 from ._solvers._orthant_newton import memory_budget
 from ._state import transactional
-from ._validation import check_logistic_X, check_weights, resolution_note, validate
+from ._validation import check_weights, resolution_note, validate_logistic
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -215,15 +213,7 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         self : RegularizedLogisticRegressionCV
             The fitted estimator.
         """
-        X, y = validate(
-            self,
-            X,
-            y,
-            accept_sparse=_SPARSE_FORMATS,
-            dtype=_FLOAT_DTYPES,
-            ensure_all_finite=False,  # checked with the magnitude, in one pass
-        )
-        check_logistic_X(X)
+        X, y = validate_logistic(self, X, y)
         check_classification_targets(y)
         if sample_weight is not None:
             sample_weight = check_weights(sample_weight, X)

@@ -37,13 +37,10 @@ from ._sparse import (
     with_data,
 )
 from ._state import VersionedStateMixin, transactional
-from ._validation import validate
+from ._validation import FLOAT_DTYPES, SPARSE_FORMATS, validate
 
 if TYPE_CHECKING:
     from typing_extensions import Self
-
-_FLOAT_DTYPES = (np.float64, np.float32)
-_SPARSE_FORMATS = ("csr", "csc")
 
 
 @quiet_overflow
@@ -141,8 +138,8 @@ class _BaseNormalizer(
             self,
             X,
             reset=reset,
-            accept_sparse=_SPARSE_FORMATS,
-            dtype=_FLOAT_DTYPES,
+            accept_sparse=SPARSE_FORMATS,
+            dtype=FLOAT_DTYPES,
         )
         if self.axis == 1:
             return self
@@ -193,8 +190,8 @@ class _BaseNormalizer(
             self,
             X,
             reset=False,
-            accept_sparse=_SPARSE_FORMATS,
-            dtype=_FLOAT_DTYPES,
+            accept_sparse=SPARSE_FORMATS,
+            dtype=FLOAT_DTYPES,
             ensure_all_finite=False,
         )
         epsilon = clip_epsilon(self.epsilon, X.dtype)
@@ -248,7 +245,7 @@ class _BaseNormalizer(
     ) -> np.ndarray | SparseMatrix:
         """Divide (or multiply) each column of ``X`` by its floored norm."""
         X = validate(
-            self, X, reset=False, accept_sparse=_SPARSE_FORMATS, dtype=_FLOAT_DTYPES
+            self, X, reset=False, accept_sparse=SPARSE_FORMATS, dtype=FLOAT_DTYPES
         )
         factors = self._divisors()
         if sp.issparse(X):

@@ -12,8 +12,6 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from ._logistic import (
-    _FLOAT_DTYPES,
-    _SPARSE_FORMATS,
     build_datafit,
     constant_model,
     effective_tol,
@@ -23,7 +21,7 @@ from ._penalties import ElasticNetPenalty
 from ._solvers import SOLVERS
 from ._solvers._newton_cg import GramPreconditioner
 from ._solvers._orthant_newton import memory_budget
-from ._validation import check_logistic_X, resolution_note, validate_X_y
+from ._validation import resolution_note, validate_logistic
 
 # glmnet's convention for a ridge path, which has no all-zero point: start
 # where an elastic net with this l1_ratio would have all zeros.
@@ -96,18 +94,7 @@ def lambda_max(
     >>> model.coef_
     array([[0., 0.]])
     """
-    if not 0.0 < l1_ratio <= 1.0:
-        raise ValueError(
-            f"l1_ratio must be in (0, 1] for lambda_max to be finite; got {l1_ratio!r}."
-        )
-    X, y = validate_X_y(
-        X,
-        y,
-        accept_sparse=_SPARSE_FORMATS,
-        dtype=_FLOAT_DTYPES,
-        ensure_all_finite=False,
-    )
-    check_logistic_X(X)
+    X, y = validate_logistic(None, X, y)
     _, datafit = build_datafit(X, y, sample_weight, class_weight, fit_intercept)
     return _lambda_max(datafit, l1_ratio)
 
@@ -244,14 +231,7 @@ def logistic_path(
     >>> [int((c != 0).sum()) for c in coefs[::4]]
     [0, 4, 10, 16, 24]
     """
-    X, y = validate_X_y(
-        X,
-        y,
-        accept_sparse=_SPARSE_FORMATS,
-        dtype=_FLOAT_DTYPES,
-        ensure_all_finite=False,
-    )
-    check_logistic_X(X)
+    X, y = validate_logistic(None, X, y)
     _, datafit = build_datafit(X, y, sample_weight, class_weight, fit_intercept)
     if lambdas is None:
         grid = default_lambdas(

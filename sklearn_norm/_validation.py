@@ -25,6 +25,11 @@ from sklearn.utils.validation import _check_sample_weight, check_X_y, validate_d
 # float64 for realistic numbers of samples and features.
 LARGEST_ABS_X = 1e50
 
+# What the estimators compute in: other dtypes become float64, other sparse
+# formats CSR.
+FLOAT_DTYPES = (np.float64, np.float32)
+SPARSE_FORMATS = ("csr", "csc")
+
 # Elements per chunk of the finiteness pass: 512 KB of float64, which stays
 # in the cache between the min and the max of a chunk.
 _CHUNK_ELEMENTS = 1 << 16
@@ -110,10 +115,13 @@ def explain(error: Exception, X, name: str = "X") -> Exception:
 
 
 def validate(estimator, X, y="no_validation", **kwargs):
-    """``validate_data`` with named errors and no numpy warnings."""
+    """``validate_data`` (``check_X_y`` for a function: ``estimator=None``)
+    with named errors and no numpy warnings."""
     X = check_input(X)
     try:
         with np.errstate(over="ignore", invalid="ignore"):
+            if estimator is None:
+                return check_X_y(X, y, **kwargs)
             return validate_data(estimator, X, y, **kwargs)
     except (TypeError, ValueError) as error:
         better = explain(error, X)
@@ -122,17 +130,20 @@ def validate(estimator, X, y="no_validation", **kwargs):
         raise better from error
 
 
-def validate_X_y(X, y, **kwargs):
-    """``check_X_y`` with named errors and no numpy warnings (for functions)."""
-    X = check_input(X)
-    try:
-        with np.errstate(over="ignore", invalid="ignore"):
-            return check_X_y(X, y, **kwargs)
-    except (TypeError, ValueError) as error:
-        better = explain(error, X)
-        if better is error:
-            raise
-        raise better from error
+def validate_logistic(estimator, X, y):
+    """``X`` and ``y`` of a logistic fit (``estimator=None`` for a function):
+    CSR/CSC or dense, float64 or float32, with finiteness and magnitude
+    checked in one pass by ``check_logistic_X``."""
+    X, y = validate(
+        estimator,
+        X,
+        y,
+        accept_sparse=SPARSE_FORMATS,
+        dtype=FLOAT_DTYPES,
+        ensure_all_finite=False,  # checked with the magnitude, in one pass
+    )
+    check_logistic_X(X)
+    return X, y
 
 
 def largest_abs(X, name: str = "X") -> float:

@@ -201,8 +201,8 @@ def assert_state_equal(model, state):
     for key, value in state.items():
         if isinstance(value, np.ndarray):
             assert_array_equal(getattr(model, key), value)
-        elif key not in ("lambdas",):
-            assert getattr(model, key) == value or getattr(model, key) is value
+        else:
+            assert getattr(model, key) == value, key
 
 
 def interrupt_after(calls):
