@@ -82,3 +82,11 @@ def test_cv_benchmark_runs_at_small_scale(capsys):
         "sklearn LogisticRegressionCV",
     ):
         assert row in out
+
+
+def test_validation_benchmark_runs_at_small_scale(capsys):
+    module = runpy.run_path(str(ROOT / "benchmarks" / "bench_validation.py"))
+    assert module["main"](["--scale", "0.01", "--repeats", "1"]) == 0
+    out = capsys.readouterr().out
+    for row in ("dense C", "dense Fortran", "dense float32", "sparse CSR 1%"):
+        assert row in out
