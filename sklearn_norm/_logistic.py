@@ -22,6 +22,7 @@ from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
+from ._dask import is_dask_collection
 from ._loss import BinaryLogisticLoss, MultinomialLoss
 from ._penalties import ElasticNetPenalty
 from ._solvers import SOLVERS
@@ -302,10 +303,21 @@ class RegularizedLogisticRegression(
             The fitted estimator.
         """
         solver = self._resolve_solver()
-        X, y = validate_logistic(self, X, y)
-        classes, datafit = build_datafit(
-            X, y, sample_weight, self.class_weight, self.fit_intercept
-        )
+        largest = None  # max|X|, when the validation has it at hand
+        if is_dask_collection(X):
+            from . import _dask
+
+            X, classes, datafit, largest = _dask.logistic_datafit(
+                X, y, sample_weight, self.class_weight, self.fit_intercept
+            )
+            self.n_features_in_ = X.shape[1]
+            if hasattr(self, "feature_names_in_"):
+                del self.feature_names_in_
+        else:
+            X, y = validate_logistic(self, X, y)
+            classes, datafit = build_datafit(
+                X, y, sample_weight, self.class_weight, self.fit_intercept
+            )
         penalty = ElasticNetPenalty.from_params(
             self.regularization, self.lambda_, self.l1_ratio
         )
@@ -332,7 +344,8 @@ class RegularizedLogisticRegression(
         self.solver_ = solver
         if not result.converged:
             warnings.warn(
-                _convergence_message(solver, result, tol) + resolution_note(X, tol),
+                _convergence_message(solver, result, tol)
+                + resolution_note(X, tol, largest),
                 ConvergenceWarning,
                 stacklevel=2,
             )
@@ -368,6 +381,11 @@ class RegularizedLogisticRegression(
             For two classes, the log-odds of ``classes_[1]``; otherwise one
             column per class.
         """
+        if is_dask_collection(X):
+            from . import _dask
+
+            check_is_fitted(self)
+            return _dask.predict(self, X, "decision_function")
         check_is_fitted(self)
         X = validate(
             self, X, accept_sparse=SPARSE_FORMATS, dtype=FLOAT_DTYPES, reset=False
@@ -397,6 +415,11 @@ class RegularizedLogisticRegression(
         labels : ndarray of shape (n_samples,)
             Predicted labels, taken from ``classes_``.
         """
+        if is_dask_collection(X):
+            from . import _dask
+
+            check_is_fitted(self)
+            return _dask.predict(self, X, "predict")
         scores = self.decision_function(X)
         if scores.ndim == 1:
             return self.classes_[(scores > 0).astype(np.intp)]
@@ -415,6 +438,11 @@ class RegularizedLogisticRegression(
         proba : ndarray of shape (n_samples, n_classes)
             Probability of each class in ``classes_`` order; rows sum to 1.
         """
+        if is_dask_collection(X):
+            from . import _dask
+
+            check_is_fitted(self)
+            return _dask.predict(self, X, "predict_proba")
         scores = self.decision_function(X)
         if scores.ndim == 1:
             # expit(-z) rather than 1 - expit(z): no cancellation for large z.
@@ -434,6 +462,11 @@ class RegularizedLogisticRegression(
         log_proba : ndarray of shape (n_samples, n_classes)
             Log-probability of each class in ``classes_`` order.
         """
+        if is_dask_collection(X):
+            from . import _dask
+
+            check_is_fitted(self)
+            return _dask.predict(self, X, "predict_log_proba")
         scores = self.decision_function(X)
         if scores.ndim == 1:
             return np.column_stack([log_expit(-scores), log_expit(scores)])
@@ -500,14 +533,11 @@ def constant_model(datafit) -> np.ndarray:
     params = np.zeros(datafit.n_params)
     if not datafit.fit_intercept:
         return params
+    counts = datafit.class_totals()
     if datafit.n_outputs == 1:
-        frequency = np.array([datafit.weights @ datafit.y])
-        frequency = np.clip(frequency, 1e-12, 1.0 - 1e-12)
+        frequency = np.clip(counts[1:], 1e-12, 1.0 - 1e-12)
         params[datafit.n_coef :] = np.log(frequency) - np.log1p(-frequency)
     else:
-        counts = np.bincount(
-            datafit.y, weights=datafit.weights, minlength=datafit.n_outputs
-        )
         log_frequency = np.log(np.maximum(counts, 1e-12))
         params[datafit.n_coef :] = log_frequency - log_frequency.mean()
     return params

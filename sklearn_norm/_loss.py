@@ -191,6 +191,11 @@ class BinaryLogisticLoss(_LinearDatafit):
         # logloss = softplus(sign * z) = log(1 + exp(sign * z))
         self._sign = 1.0 - 2.0 * self.y
 
+    def class_totals(self) -> np.ndarray:
+        """Total normalized weight of class 0 and of class 1."""
+        positive = float(self.weights @ self.y)
+        return np.array([1.0 - positive, positive])
+
     def restrict(self, features: np.ndarray) -> BinaryLogisticLoss:
         return BinaryLogisticLoss(
             self.X[:, features], self.y, self.weights, self.fit_intercept
@@ -279,6 +284,10 @@ class MultinomialLoss(_LinearDatafit):
         self.y = np.asarray(y, dtype=np.intp)
         self._rows = np.arange(self.y.shape[0])
 
+    def class_totals(self) -> np.ndarray:
+        """Total normalized weight ``sum of s_i / S`` of each class."""
+        return np.bincount(self.y, weights=self.weights, minlength=self.n_outputs)
+
     def restrict(self, features: np.ndarray) -> MultinomialLoss:
         return MultinomialLoss(
             self.X[:, features],
@@ -310,6 +319,34 @@ class MultinomialLoss(_LinearDatafit):
         proba[self._rows, self.y] -= 1.0
         residual = self.weights[:, None] * proba
         return self._pack(self._rmatvec(residual), residual)
+
+    def hessian(self, z: np.ndarray, columns: np.ndarray) -> np.ndarray:
+        """The Hessian at scores ``z`` in the coefficients of ``columns`` (a
+        dense column subset of ``X``; class-major, as in ``params``) and the
+        intercepts: a dense float64 matrix of size ``K * n_columns (+ K)``.
+
+        Block ``(k, l)`` is ``columns.T @ diag(d_kl) @ columns`` with
+        ``d_kl = (s_i / S) * p_ik * (delta_kl - p_il)``."""
+        proba = _softmax(z)
+        n_classes, m = self.n_outputs, columns.shape[1]
+        n_coef = n_classes * m
+        size = n_coef + (n_classes if self.fit_intercept else 0)
+        full = np.empty((size, size))
+        for k in range(n_classes):
+            for j in range(k, n_classes):
+                d = self.weights * proba[:, k] * (float(k == j) - proba[:, j])
+                d = d.astype(columns.dtype)
+                block = np.asarray(columns.T @ (d[:, None] * columns), np.float64)
+                rows, cols = slice(k * m, (k + 1) * m), slice(j * m, (j + 1) * m)
+                full[rows, cols] = block
+                full[cols, rows] = block.T
+                if self.fit_intercept:
+                    cross = np.asarray(columns.T @ d, dtype=np.float64)
+                    full[rows, n_coef + j] = full[n_coef + j, rows] = cross
+                    full[cols, n_coef + k] = full[n_coef + k, cols] = cross
+                    total = float(np.sum(d, dtype=np.float64))
+                    full[n_coef + k, n_coef + j] = full[n_coef + j, n_coef + k] = total
+        return full
 
     def hessp(self, z: np.ndarray) -> HessianProduct:
         """The Hessian at scores ``z`` as a function ``v -> H @ v``."""

@@ -17,6 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike
 
+from ._dask import is_dask_collection
 from ._dense import clip_epsilon, normalize_any
 from ._sparse import normalize_sparse
 
@@ -153,6 +154,10 @@ def _normalize(
     x: ArrayLike | SparseMatrix, axis: Axis, epsilon: float, norm: str
 ) -> np.ndarray | SparseMatrix:
     epsilon = check_epsilon(epsilon)
+    if is_dask_collection(x):
+        from . import _dask
+
+        return _dask.normalize(x, check_axis(axis, x.ndim), norm, epsilon)
     if sp.issparse(x):
         X, owned = as_float_sparse(x, "x")
         axes = check_axis(axis, 2)

@@ -18,6 +18,7 @@ from sklearn.utils._param_validation import Interval, Options
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
+from ._dask import is_dask_collection
 from ._dense import (
     clip_epsilon,
     column_sums,
@@ -134,18 +135,26 @@ class _BaseNormalizer(
 
     def _partial_fit(self, X: ArrayLike | SparseMatrix, reset: bool) -> Self:
         first = not hasattr(self, "norms_")  # fit deletes it before calling here
-        X = validate(
-            self,
-            X,
-            reset=reset,
-            accept_sparse=SPARSE_FORMATS,
-            dtype=FLOAT_DTYPES,
-        )
+        if is_dask_collection(X):
+            X = self._check_dask(X, reset)
+        else:
+            X = validate(
+                self,
+                X,
+                reset=reset,
+                accept_sparse=SPARSE_FORMATS,
+                dtype=FLOAT_DTYPES,
+            )
         if self.axis == 1:
             return self
-        if sp.issparse(X):
-            X, _ = as_float_sparse(X, "X")
-        norms = column_norms(X, self._norm)
+        if is_dask_collection(X):
+            from . import _dask
+
+            norms = _dask.column_norms(X, self._norm)  # one Dask computation
+        else:
+            if sp.issparse(X):
+                X, _ = as_float_sparse(X, "X")
+            norms = column_norms(X, self._norm)
         if not first:
             if self._norm == "l1":
                 norms = self.norms_ + norms
@@ -160,6 +169,19 @@ class _BaseNormalizer(
         self.norms_ = norms
         self.n_samples_seen_ = (0 if first else self.n_samples_seen_) + X.shape[0]
         return self
+
+    def _check_dask(self, X, reset: bool):
+        """A Dask ``X`` checked lazily (shape, dtype, the fitted number of
+        features unless ``reset``); ``n_features_in_`` is set on ``reset``."""
+        from . import _dask
+
+        fitted = None if reset else getattr(self, "n_features_in_", None)
+        X = _dask.check_matrix(X, "X", fitted)
+        if reset:
+            self.n_features_in_ = X.shape[1]
+            if hasattr(self, "feature_names_in_"):
+                del self.feature_names_in_
+        return X
 
     # -- transforming ----------------------------------------------------
     def transform(
@@ -184,6 +206,11 @@ class _BaseNormalizer(
             check_is_fitted(self, "norms_")
             return self._scale(X, copy, divide=True)
         self._validate_params()  # stateless: transform may come without fit
+        if is_dask_collection(X):
+            from . import _dask
+
+            X = self._check_dask(X, reset=False)
+            return _dask.normalize_rows(X, self._norm, self.epsilon)
         # NaN and infinity are detected for free by the kernels (a non-finite
         # norm), which saves validate_data's extra pass over the data.
         X = validate(
@@ -244,6 +271,11 @@ class _BaseNormalizer(
         self, X: ArrayLike | SparseMatrix, copy: bool, divide: bool
     ) -> np.ndarray | SparseMatrix:
         """Divide (or multiply) each column of ``X`` by its floored norm."""
+        if is_dask_collection(X):
+            from . import _dask
+
+            X = self._check_dask(X, reset=False)
+            return _dask.scale_columns(X, self._divisors(), divide)
         X = validate(
             self, X, reset=False, accept_sparse=SPARSE_FORMATS, dtype=FLOAT_DTYPES
         )

@@ -44,6 +44,14 @@ def check_input(X, name: str = "X"):
             f"{name} must be an array-like or a sparse matrix of shape "
             "(n_samples, n_features), got None."
         )
+    if type(X).__module__.split(".")[0] in ("dask", "dask_expr"):
+        # Converting would compute the whole collection on this process.
+        raise TypeError(
+            f"{name} is a Dask {type(X).__name__}: this function or estimator "
+            "works on in-memory data. The normalizers and "
+            "RegularizedLogisticRegression take Dask arrays; otherwise call "
+            f"{name}.compute() if it fits in memory."
+        )
     if sp.issparse(X):
         _check_dtype(X.dtype, name)
         return X
@@ -178,6 +186,13 @@ def check_logistic_X(X, name: str = "X") -> float:
     """Finiteness and magnitude of a logistic model's ``X``: its largest
     absolute value, or a ValueError if it is beyond ``LARGEST_ABS_X``."""
     largest = largest_abs(X, name)
+    check_largest(largest, name)
+    return largest
+
+
+def check_largest(largest: float, name: str = "X") -> None:
+    """Refuse a logistic model's ``X`` whose largest absolute value is beyond
+    ``LARGEST_ABS_X``."""
     if largest > LARGEST_ABS_X:
         raise ValueError(
             f"{name} holds values as large as {largest:.3g} in absolute value; "
@@ -187,13 +202,14 @@ def check_logistic_X(X, name: str = "X") -> float:
             "that. Scale the features first, for example with MaxAbsScaler or "
             "StandardScaler."
         )
-    return largest
 
 
-def resolution_note(X, tol: float) -> str:
-    """A sentence for a convergence warning when ``X``'s magnitude, not the
-    iteration budget, keeps the solver above ``tol``; else ''."""
-    largest = largest_abs(X)
+def resolution_note(X, tol: float, largest: float | None = None) -> str:
+    """A sentence for a convergence warning when ``X``'s magnitude
+    (``largest``, measured if not given), not the iteration budget, keeps
+    the solver above ``tol``; else ''."""
+    if largest is None:
+        largest = largest_abs(X)
     floor = np.finfo(X.dtype).eps * largest
     if floor < 1e-3 * tol:
         return ""

@@ -1,0 +1,324 @@
+"""A logistic datafit whose products run on Dask.
+
+``DaskLogisticLoss`` speaks the protocol of the in-memory datafits in
+``_loss`` (``decision``, ``value``, ``gradient``, ``value_change``, ``hessp``,
+``restrict``, ...), so the solvers in ``_solvers`` run on row-chunked Dask
+arrays unchanged:
+
+- ``X``, the encoded labels and the sample weights stay on the workers, in
+  row chunks. Every evaluation is one Dask computation: a map over the chunks
+  (each task builds the in-memory datafit of its chunk and evaluates it) and
+  a tree sum of the per-chunk results. What reaches the driver is a value, a
+  gradient or a Hessian of the parameters, never a chunk of the data.
+- Scores ``z = X @ W.T + b`` are linear in the parameters, so a ``Scores``
+  holds the parameters that produce them, not ``n_samples`` numbers:
+  ``z + t * dz`` is computed on parameters, and each chunk task recomputes its
+  own scores (one product with its chunk, in the pass that needs them).
+  Nothing of size ``n_samples`` ever lives on the driver.
+- With at most ``EXPLICIT_HESSIAN_MAX`` parameters, ``hessp`` forms the
+  Hessian in one pass and applies it on the driver, so conjugate gradients
+  cost no pass at all; a Newton step then costs about three passes (gradient,
+  Hessian, line search) where products with ``X`` would cost one per
+  conjugate-gradient iteration. Once a solver has asked for the Hessian where
+  it had just asked for the gradient, both come from one pass.
+"""
+
+from __future__ import annotations
+
+import dask
+import dask.array as da
+import numpy as np
+
+from ._loss import BinaryLogisticLoss, MultinomialLoss, _KeepingScores
+
+#: Largest number of parameters whose Hessian is formed explicitly (a chunk
+#: task then returns at most 256**2 values, 512 KB).
+EXPLICIT_HESSIAN_MAX = 256
+
+
+class Scores:
+    """The scores ``X @ W.T + b`` of a ``DaskLogisticLoss``, held as the
+    (full-feature) parameters that produce them; linear operations act on
+    the parameters."""
+
+    __slots__ = ("params",)
+    # numpy scalars (``alpha * scores``) defer to ``__rmul__``.
+    __array_ufunc__ = None
+
+    def __init__(self, params: np.ndarray) -> None:
+        self.params = params
+
+    def __add__(self, other: Scores) -> Scores:
+        return Scores(self.params + other.params)
+
+    def __sub__(self, other: Scores) -> Scores:
+        return Scores(self.params - other.params)
+
+    def __iadd__(self, other: Scores) -> Scores:
+        self.params = self.params + other.params
+        return self
+
+    def __mul__(self, factor: float) -> Scores:
+        return Scores(float(factor) * self.params)
+
+    __rmul__ = __mul__
+
+    def __neg__(self) -> Scores:
+        return Scores(-self.params)
+
+    def copy(self) -> Scores:
+        return Scores(self.params.copy())
+
+
+def _local_datafit(X, codes, weights, fit_intercept: bool, n_classes: int):
+    """The in-memory datafit of one chunk."""
+    if n_classes == 2:
+        return BinaryLogisticLoss(X, codes == 1, weights, fit_intercept)
+    return MultinomialLoss(X, codes, weights, fit_intercept, n_classes)
+
+
+def _chunk_terms(
+    X, codes, weights, *, task, n_classes, fit_intercept, scale, params, extra, features
+):
+    """One chunk's share of an evaluation, as a ``(1, m)`` row (a Dask task).
+
+    ``task`` is ``"value_gradient"``, ``"value_gradient_hessian"`` (the
+    Hessian in the coefficients of ``features`` and the intercepts),
+    ``"change"`` (``value(z + dz) - value(z)`` for ``dz`` of ``extra``) or
+    ``"hessp"`` (the Hessian at ``params`` times ``extra``).
+    """
+    local = _local_datafit(
+        X, codes[:, 0], weights[:, 0] * scale, fit_intercept, n_classes
+    )
+    z = local.decision(params)
+    if task == "change":
+        out = [np.array([local.value_change(z, local.decision(extra))])]
+    elif task == "hessp":
+        out = [local.hessp(z)(extra)]
+    else:
+        out = [np.array([local.value(z)]), local.gradient(z)]
+        if task == "value_gradient_hessian":
+            columns = X if features is None else X[:, features]
+            out.append(local.hessian(z, columns).ravel())
+    return np.concatenate(out)[None, :]
+
+
+class DaskLogisticLoss:
+    """Weighted mean logistic (two classes) or multinomial log-loss of a
+    row-chunked Dask array.
+
+    Parameters
+    ----------
+    X : dask.array.Array of shape (n_samples, n_features)
+        Float32 or float64, one chunk along the features.
+    codes : dask.array.Array of shape (n_samples, 1)
+        Class indices 0..n_classes-1, chunked as ``X``'s rows.
+    sample_weights : dask.array.Array of shape (n_samples, 1)
+        ``s_i`` (sample weight times class weight), chunked as ``X``'s rows.
+    total : float
+        ``S = sum_i s_i``; the loss weighs sample ``i`` by ``s_i / S``.
+    class_totals : ndarray of shape (n_classes,)
+        ``sum of s_i / S`` over the samples of each class.
+    fit_intercept : bool
+    n_classes : int
+    features : ndarray of int or None
+        The columns of ``X`` this datafit is restricted to (``restrict``);
+        None for all of them.
+    """
+
+    def __init__(
+        self,
+        X,
+        codes,
+        sample_weights,
+        total: float,
+        class_totals: np.ndarray,
+        fit_intercept: bool,
+        n_classes: int,
+        features: np.ndarray | None = None,
+        memo: dict | None = None,
+    ) -> None:
+        self.X = X
+        self._codes = codes
+        self._sample_weights = sample_weights
+        self._total = total
+        self._class_totals = class_totals
+        self.fit_intercept = fit_intercept
+        self.n_classes = n_classes
+        self.features = features
+        self.n_outputs = 1 if n_classes == 2 else n_classes
+        self._n_root_features = X.shape[1]
+        self.n_features = X.shape[1] if features is None else features.size
+        self.n_coef = self.n_outputs * self.n_features
+        self.n_params = self.n_coef + (self.n_outputs if fit_intercept else 0)
+        # The last pass's value and (all-feature) gradient, shared with the
+        # restricted datafits: {"key": scores' bytes, "value", "gradient"}.
+        self._memo = {} if memo is None else memo
+        self._last_hessian = None  # (scores' bytes, Hessian)
+        self._hessian_with_gradient = False
+
+    # -- parameter layouts -------------------------------------------------
+    def split(self, params: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Views of ``params`` as coefficients and intercepts."""
+        coef = params[: self.n_coef].reshape(self.n_outputs, self.n_features)
+        if self.fit_intercept:
+            return coef, params[self.n_coef :]
+        return coef, np.zeros(self.n_outputs)
+
+    def _to_root(self, params: np.ndarray) -> np.ndarray:
+        """``params`` of this datafit as params over all the columns of ``X``."""
+        if self.features is None:  # a copy: solvers update params in place
+            return np.array(params, dtype=np.float64)
+        coef = np.zeros((self.n_outputs, self._n_root_features))
+        coef[:, self.features] = params[: self.n_coef].reshape(self.n_outputs, -1)
+        return np.concatenate([coef.ravel(), params[self.n_coef :]])
+
+    def _from_root(self, root: np.ndarray) -> np.ndarray:
+        """A root-layout vector (gradient) restricted to this datafit's columns."""
+        if self.features is None:
+            return root
+        n_root_coef = self.n_outputs * self._n_root_features
+        coef = root[:n_root_coef].reshape(self.n_outputs, self._n_root_features)
+        return np.concatenate([coef[:, self.features].ravel(), root[n_root_coef:]])
+
+    def restrict(self, features: np.ndarray) -> DaskLogisticLoss:
+        """The same datafit on the columns ``features`` only. Nothing is
+        copied: the chunk tasks select the columns they need."""
+        root = features if self.features is None else self.features[features]
+        return DaskLogisticLoss(
+            self.X,
+            self._codes,
+            self._sample_weights,
+            self._total,
+            self._class_totals,
+            self.fit_intercept,
+            self.n_classes,
+            np.asarray(root, dtype=np.intp),
+            self._memo,
+        )
+
+    def restrict_params(self, params: np.ndarray, features: np.ndarray) -> np.ndarray:
+        """``params`` of this datafit -> params of ``restrict(features)``."""
+        coef, _ = self.split(params)
+        return np.concatenate([coef[:, features].ravel(), params[self.n_coef :]])
+
+    def expand_params(
+        self, params: np.ndarray, restricted: np.ndarray, features: np.ndarray
+    ) -> np.ndarray:
+        """Write the params of ``restrict(features)`` back into a copy of
+        ``params``; coefficients outside ``features`` are set to zero."""
+        out = np.zeros_like(params)
+        coef = out[: self.n_coef].reshape(self.n_outputs, self.n_features)
+        n_sub = self.n_outputs * features.size
+        coef[:, features] = restricted[:n_sub].reshape(self.n_outputs, features.size)
+        out[self.n_coef :] = restricted[n_sub:]
+        return out
+
+    def stored_values(self, features: np.ndarray) -> int:
+        """What ``restrict(features)`` copies: nothing."""
+        return 0
+
+    def class_totals(self) -> np.ndarray:
+        """Total normalized weight of each class (they sum to 1)."""
+        return self._class_totals
+
+    # -- evaluations -------------------------------------------------------
+    def _run(self, task: str, width: int, params, extra=None) -> np.ndarray:
+        """Map ``_chunk_terms`` over the row chunks and tree-sum the rows:
+        one Dask computation, whose result has ``width`` values."""
+        parts = da.map_blocks(
+            _chunk_terms,
+            self.X,
+            self._codes,
+            self._sample_weights,
+            task=task,
+            n_classes=self.n_classes,
+            fit_intercept=self.fit_intercept,
+            scale=1.0 / self._total,
+            params=params,
+            extra=extra,
+            features=self.features,
+            chunks=(1, width),
+            dtype=np.float64,
+            meta=np.empty((0, 0)),
+        )
+        (total,) = dask.compute(parts.sum(axis=0))
+        return total
+
+    def _root_params_count(self) -> int:
+        root_coef = self.n_outputs * self._n_root_features
+        return root_coef + (self.n_outputs if self.fit_intercept else 0)
+
+    def _remember(self, key: bytes, out: np.ndarray, with_hessian: bool) -> None:
+        n_root = self._root_params_count()
+        self._memo.update(key=key, value=float(out[0]), gradient=out[1 : 1 + n_root])
+        if with_hessian:
+            hessian = out[1 + n_root :].reshape(self.n_params, self.n_params)
+            self._last_hessian = (key, hessian)
+
+    def _value_gradient(self, z: Scores) -> tuple[float, np.ndarray]:
+        """Value and all-feature gradient at ``z``, from the last pass if it
+        was at the same scores (solvers ask for value and gradient
+        separately, and a working set's datafit where its parent just did)."""
+        key = z.params.tobytes()
+        if self._memo.get("key") != key:
+            with_hessian = self._hessian_with_gradient and self._explicit_hessian()
+            self._pass(key, z, with_hessian)
+        return self._memo["value"], self._memo["gradient"]
+
+    def _pass(self, key: bytes, z: Scores, with_hessian: bool) -> None:
+        n_root = self._root_params_count()
+        task = "value_gradient_hessian" if with_hessian else "value_gradient"
+        width = 1 + n_root + (self.n_params**2 if with_hessian else 0)
+        self._remember(key, self._run(task, width, z.params), with_hessian)
+
+    def decision(self, params: np.ndarray) -> Scores:
+        return Scores(self._to_root(params))
+
+    def value(self, z: Scores) -> float:
+        return self._value_gradient(z)[0]
+
+    def gradient(self, z: Scores) -> np.ndarray:
+        return self._from_root(self._value_gradient(z)[1]).copy()
+
+    def value_grad(self, params: np.ndarray) -> tuple[float, np.ndarray]:
+        z = self.decision(params)
+        return self.value(z), self.gradient(z)
+
+    def value_change(self, z: Scores, dz: Scores) -> float:
+        return float(self._run("change", 1, z.params, dz.params)[0])
+
+    def _explicit_hessian(self) -> bool:
+        return self.n_params <= EXPLICIT_HESSIAN_MAX
+
+    def hessp(self, z: Scores) -> _KeepingScores:
+        """The Hessian at ``z`` as a function ``v -> H @ v``; its
+        ``.scores`` are the scores of the last ``v``."""
+        if self._explicit_hessian():
+            hessian = self._hessian(z)
+
+            def product(v: np.ndarray):
+                return hessian @ v, self.decision(v)
+
+            return _KeepingScores(product)
+
+        n_root = self._root_params_count()
+
+        def distributed_product(v: np.ndarray):
+            root_v = self._to_root(v)
+            hv = self._run("hessp", n_root, z.params, root_v)
+            return self._from_root(hv), Scores(root_v)
+
+        return _KeepingScores(distributed_product)
+
+    def _hessian(self, z: Scores) -> np.ndarray:
+        """The dense Hessian at ``z`` (one pass, or none if the last
+        gradient pass at ``z`` brought it along)."""
+        key = z.params.tobytes()
+        if self._last_hessian is None or self._last_hessian[0] != key:
+            if self._memo.get("key") == key:
+                # The solver wants the Hessian where it just had the
+                # gradient: from now on, gradient passes compute both.
+                self._hessian_with_gradient = True
+            self._pass(key, z, with_hessian=True)
+        return self._last_hessian[1]
