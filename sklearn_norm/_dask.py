@@ -234,13 +234,13 @@ def logistic_datafit(X, y, sample_weight, class_weight, fit_intercept: bool):
     X = check_matrix(X, "X")
     y = _as_rows(y, "y", X)
     weights = None
-    lazy = [X.min(), X.max(), da.unique(y)]
+    lazy = [X.min(), X.max(), da.unique(y, return_counts=True)]
     if sample_weight is not None:
         weights = _as_rows(sample_weight, "sample_weight", X)
         weights = as_float(weights, "sample_weight").astype(np.float64)
         lazy += [weights.min(), weights.max()]
     # One pass over X for finiteness and magnitude, and the classes.
-    low, high, classes, *weight_range = dask.compute(*lazy)
+    low, high, (classes, counts), *weight_range = dask.compute(*lazy)
     if np.isnan(low) or np.isnan(high):
         raise ValueError("Input X contains NaN.")
     if not (np.isfinite(low) and np.isfinite(high)):
@@ -255,45 +255,44 @@ def logistic_datafit(X, y, sample_weight, class_weight, fit_intercept: bool):
             f"y has only one class ({classes.tolist()[0]!r}); a classifier needs "
             "samples of at least 2 classes."
         )
+    n_classes = classes.size
+    codes = y.map_blocks(_encode, classes=classes, dtype=np.intp)
     if weights is not None:
         w_low, w_high = weight_range
         if np.isnan(w_low) or np.isnan(w_high) or np.isinf(w_high):
             raise ValueError("sample_weight contains NaN or infinity.")
         if w_low < 0:
             raise ValueError("Negative values in data passed to sample_weight.")
+        # The weighted class counts need a pass over the weights.
+        counts = da.bincount(codes, weights=weights, minlength=n_classes).compute()
     else:
         weights = da.ones(X.shape[0], chunks=(X.chunks[0],))
-
-    n_classes = classes.size
-    codes = y.map_blocks(_encode, classes=classes, dtype=np.intp)
+    counts = counts.astype(np.float64)
     if class_weight is not None:
-        if class_weight == "balanced":
-            counts = da.bincount(codes, weights=weights, minlength=n_classes)
-            per_class = compute_class_weight(
-                "balanced", classes=classes, y=classes, sample_weight=counts.compute()
-            )
-        else:
-            per_class = compute_class_weight(class_weight, classes=classes, y=classes)
+        # sklearn's formula from the (weighted) counts: one sample per class
+        # with its class's count as weight.
+        per_class = compute_class_weight(
+            class_weight, classes=classes, y=classes, sample_weight=counts
+        )
         weights = da.map_blocks(
             _times_class_weight, weights, codes, per_class=per_class, dtype=np.float64
         )
+        counts = counts * per_class
     X, codes, weights = dask.persist(X, codes[:, None], weights[:, None])
-    total, top, class_sums = dask.compute(
-        weights.sum(),
-        weights.max(),
-        da.bincount(codes[:, 0], weights=weights[:, 0], minlength=n_classes),
-    )
-    total = float(total)
+    with np.errstate(over="ignore"):
+        total = float(np.sum(counts))
     if np.isinf(total):  # huge weights: only their ratios matter
+        top = float(weights.max().compute())
         weights = (weights / top).persist()
-        class_sums, total = class_sums / top, float(np.sum(class_sums / top))
+        counts = counts / top
+        total = float(np.sum(counts))
     if not total > 0.0:
         raise ValueError(
             "sample_weight (times class_weight) sums to zero: there is nothing "
             "to fit. Give some samples a positive weight."
         )
     datafit = DaskLogisticLoss(
-        X, codes, weights, total, class_sums / total, fit_intercept, n_classes
+        X, codes, weights, total, counts / total, fit_intercept, n_classes
     )
     return X, classes, datafit, largest
 

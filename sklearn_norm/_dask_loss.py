@@ -17,16 +17,15 @@ arrays unchanged:
   Nothing of size ``n_samples`` ever lives on the driver.
 - With at most ``EXPLICIT_HESSIAN_MAX`` parameters, ``hessp`` forms the
   Hessian in one pass and applies it on the driver, so conjugate gradients
-  cost no pass at all; a Newton step then costs about three passes (gradient,
-  Hessian, line search) where products with ``X`` would cost one per
-  conjugate-gradient iteration. Once a solver has asked for the Hessian where
-  it had just asked for the gradient, both come from one pass.
+  cost no pass at all (products with ``X`` would cost one per iteration).
+- A line search's pass (``value_change``) also brings the value, gradient
+  and, once the solver has asked for a Hessian where it had just asked for
+  the gradient, the Hessian at the trial point, where the solver usually
+  moves next: a Newton step with an accepted unit step costs one pass.
 """
 
 from __future__ import annotations
 
-import dask
-import dask.array as da
 import numpy as np
 
 from ._loss import BinaryLogisticLoss, MultinomialLoss, _KeepingScores
@@ -82,24 +81,30 @@ def _chunk_terms(
 ):
     """One chunk's share of an evaluation, as a ``(1, m)`` row (a Dask task).
 
-    ``task`` is ``"value_gradient"``, ``"value_gradient_hessian"`` (the
-    Hessian in the coefficients of ``features`` and the intercepts),
-    ``"change"`` (``value(z + dz) - value(z)`` for ``dz`` of ``extra``) or
+    ``task`` is ``"value_gradient"`` or ``"value_gradient_hessian"`` (the
+    Hessian in the coefficients of ``features`` and the intercepts) at the
+    scores of ``params``; ``"change_value_gradient"`` or
+    ``"change_value_gradient_hessian"``: ``value(z + dz) - value(z)`` for
+    the scores ``dz`` of ``extra``, then the same terms at ``z + dz``; or
     ``"hessp"`` (the Hessian at ``params`` times ``extra``).
     """
     local = _local_datafit(
         X, codes[:, 0], weights[:, 0] * scale, fit_intercept, n_classes
     )
     z = local.decision(params)
-    if task == "change":
-        out = [np.array([local.value_change(z, local.decision(extra))])]
-    elif task == "hessp":
-        out = [local.hessp(z)(extra)]
-    else:
-        out = [np.array([local.value(z)]), local.gradient(z)]
-        if task == "value_gradient_hessian":
-            columns = X if features is None else X[:, features]
-            out.append(local.hessian(z, columns).ravel())
+    if task == "hessp":
+        return local.hessp(z)(extra)[None, :]
+    out = []
+    if task.startswith("change"):
+        out.append(np.array([local.value_change(z, local.decision(extra))]))
+        # The line search's trial point, where the solver goes next if the
+        # step is accepted (``Scores.__add__`` sums the parameters the same
+        # way).
+        z = local.decision(params + extra)
+    out += [np.array([local.value(z)]), local.gradient(z)]
+    if task.endswith("hessian"):
+        columns = X if features is None else X[:, features]
+        out.append(local.hessian(z, columns).ravel())
     return np.concatenate(out)[None, :]
 
 
@@ -152,10 +157,10 @@ class DaskLogisticLoss:
         self.n_coef = self.n_outputs * self.n_features
         self.n_params = self.n_coef + (self.n_outputs if fit_intercept else 0)
         # The last pass's value and (all-feature) gradient, shared with the
-        # restricted datafits: {"key": scores' bytes, "value", "gradient"}.
+        # restricted datafits: {"key": scores' bytes, "value", "gradient",
+        # "hessian": whether gradient passes also form the Hessian}.
         self._memo = {} if memo is None else memo
         self._last_hessian = None  # (scores' bytes, Hessian)
-        self._hessian_with_gradient = False
 
     # -- parameter layouts -------------------------------------------------
     def split(self, params: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -226,6 +231,9 @@ class DaskLogisticLoss:
     def _run(self, task: str, width: int, params, extra=None) -> np.ndarray:
         """Map ``_chunk_terms`` over the row chunks and tree-sum the rows:
         one Dask computation, whose result has ``width`` values."""
+        import dask
+        import dask.array as da
+
         parts = da.map_blocks(
             _chunk_terms,
             self.X,
@@ -262,7 +270,9 @@ class DaskLogisticLoss:
         separately, and a working set's datafit where its parent just did)."""
         key = z.params.tobytes()
         if self._memo.get("key") != key:
-            with_hessian = self._hessian_with_gradient and self._explicit_hessian()
+            with_hessian = self._memo.get("hessian", False) and (
+                self._explicit_hessian()
+            )
             self._pass(key, z, with_hessian)
         return self._memo["value"], self._memo["gradient"]
 
@@ -286,7 +296,17 @@ class DaskLogisticLoss:
         return self.value(z), self.gradient(z)
 
     def value_change(self, z: Scores, dz: Scores) -> float:
-        return float(self._run("change", 1, z.params, dz.params)[0])
+        """``value(z + dz) - value(z)``; the same pass brings the value and
+        gradient (and the Hessian, if the solver uses it) at ``z + dz``,
+        where a line search usually moves next."""
+        key = (z + dz).params.tobytes()
+        with_hessian = self._memo.get("hessian", False) and self._explicit_hessian()
+        task = "change_value_gradient" + ("_hessian" if with_hessian else "")
+        width = 2 + self._root_params_count()
+        width += self.n_params**2 if with_hessian else 0
+        out = self._run(task, width, z.params, dz.params)
+        self._remember(key, out[1:], with_hessian)
+        return float(out[0])
 
     def _explicit_hessian(self) -> bool:
         return self.n_params <= EXPLICIT_HESSIAN_MAX
@@ -319,6 +339,6 @@ class DaskLogisticLoss:
             if self._memo.get("key") == key:
                 # The solver wants the Hessian where it just had the
                 # gradient: from now on, gradient passes compute both.
-                self._hessian_with_gradient = True
+                self._memo["hessian"] = True
             self._pass(key, z, with_hessian=True)
         return self._last_hessian[1]

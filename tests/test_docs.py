@@ -1,6 +1,7 @@
 """The README's code, the examples and the benchmark scripts run as written."""
 
 import contextlib
+import importlib.util
 import io
 import runpy
 import sys
@@ -25,9 +26,18 @@ def code_blocks(language):
     return blocks
 
 
+def has_dask() -> bool:
+    """Whether the ``dask`` extra is installed."""
+    return all(
+        importlib.util.find_spec(name) is not None for name in ("dask", "distributed")
+    )
+
+
 def test_readme_python_blocks_run_and_print_what_readme_shows():
     blocks = code_blocks("python")
     assert blocks, "README has no python example"
+    if not has_dask():  # the "Scaling out" example needs the dask extra
+        blocks = [block for block in blocks if "import dask" not in block]
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
         for block in blocks:
@@ -38,7 +48,7 @@ def test_readme_python_blocks_run_and_print_what_readme_shows():
 
 
 def test_readme_test_command_is_the_ci_command():
-    command = 'python -m pip install -e ".[test]" && python -m pytest'
+    command = 'python -m pip install -e ".[test,dask]" && python -m pytest'
     assert command in README
     assert command in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
 
@@ -47,6 +57,8 @@ def test_readme_test_command_is_the_ci_command():
     "script", sorted((ROOT / "examples").glob("*.py")), ids=lambda p: p.name
 )
 def test_examples_run(script, capsys):
+    if "dask" in script.name and not has_dask():
+        pytest.skip("the dask extra is not installed")
     runpy.run_path(str(script), run_name="__main__")
     assert capsys.readouterr().out
 
@@ -90,3 +102,16 @@ def test_validation_benchmark_runs_at_small_scale(capsys):
     out = capsys.readouterr().out
     for row in ("dense C", "dense Fortran", "dense float32", "sparse CSR 1%"):
         assert row in out
+
+
+def test_dask_benchmark_runs_at_small_scale(capsys):
+    if not has_dask():
+        pytest.skip("the dask extra is not installed")
+    module = runpy.run_path(str(ROOT / "benchmarks" / "bench_dask.py"))
+    argv = ["--n-samples", "4000", "--n-features", "10", "--repeats", "1"]
+    rows = module["main"](argv + ["--peers"])  # no dask-ml solver
+    out = capsys.readouterr().out
+    for row in ("ours (dask, tol=1e-06)", "ours (in memory, numpy X)", "driver MB"):
+        assert row in out
+    assert {row["problem"] for row in rows} == {"l2", "l1"}
+    assert all(row["gap"] < 1e-9 for row in rows)
