@@ -182,6 +182,12 @@ class RegularizedLogisticRegression(
     otherwise iterates on ``X`` itself; ``"lbfgs"`` keeps 20 pairs of step and gradient
     differences.
 
+    Dask: ``fit`` takes a row-chunked Dask array (the ``dask`` extra). The
+    data stays on the workers and the same solvers run: every evaluation is
+    a map over the chunks and a tree sum, and only vectors of the features (a
+    Hessian, for up to 256 parameters) reach the driver. Predictions on a Dask
+    array are lazy Dask arrays.
+
     Range: ``X`` must be finite with ``|X| <= 1e50``; beyond that Newton
     steps (gradient of the order of ``|X|`` times curvature of the order of
     ``|X|**2``) overflow float64, and ``fit`` raises a ``ValueError``. From
@@ -286,16 +292,21 @@ class RegularizedLogisticRegression(
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, dask array} of shape \
+                (n_samples, n_features)
             Training data. CSR/CSC sparse input is used as is (never
-            densified); float32 input is kept float32.
+            densified); float32 input is kept float32. A row-chunked Dask
+            array is persisted on the workers and never gathered: each
+            solver step is a Dask computation over its chunks (needs the
+            ``dask`` extra).
 
         y : array-like of shape (n_samples,)
             Class labels (any hashable labels: ints, strings, ...), at least
-            two classes.
+            two classes; a Dask array too when ``X`` is one.
 
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights of the samples; ``None`` weighs all equally.
+            A Dask array too when ``X`` is one.
 
         Returns
         -------
@@ -372,8 +383,10 @@ class RegularizedLogisticRegression(
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples.
+        X : {array-like, sparse matrix, dask array} of shape \
+                (n_samples, n_features)
+            Samples. For a Dask array the result is a lazy Dask array,
+            computed chunk by chunk.
 
         Returns
         -------
@@ -407,8 +420,10 @@ class RegularizedLogisticRegression(
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples.
+        X : {array-like, sparse matrix, dask array} of shape \
+                (n_samples, n_features)
+            Samples. For a Dask array the result is a lazy Dask array,
+            computed chunk by chunk.
 
         Returns
         -------
@@ -430,8 +445,10 @@ class RegularizedLogisticRegression(
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples.
+        X : {array-like, sparse matrix, dask array} of shape \
+                (n_samples, n_features)
+            Samples. For a Dask array the result is a lazy Dask array,
+            computed chunk by chunk.
 
         Returns
         -------
@@ -454,8 +471,10 @@ class RegularizedLogisticRegression(
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples.
+        X : {array-like, sparse matrix, dask array} of shape \
+                (n_samples, n_features)
+            Samples. For a Dask array the result is a lazy Dask array,
+            computed chunk by chunk.
 
         Returns
         -------

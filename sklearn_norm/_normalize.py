@@ -37,10 +37,12 @@ def l1_normalize(
 
     Parameters
     ----------
-    x : {array-like, sparse matrix} of any shape
+    x : {array-like, sparse matrix, dask array} of any shape
         The data. Integer and boolean input is converted to float64; float32
         and float64 are kept. scipy.sparse input must be 2-D; the result has
-        the same sparse format and is never densified.
+        the same sparse format and is never densified. A Dask array gives a
+        lazy Dask array (NaN and infinity are then reported when it is
+        computed).
     axis : int, tuple of ints or None, default=None
         The axis or axes whose L1 norm divides ``x``. ``None`` uses the norm of
         the whole array. For sparse input: 0, 1, -1, -2 or None.
@@ -97,10 +99,12 @@ def l2_normalize(
 
     Parameters
     ----------
-    x : {array-like, sparse matrix} of any shape
+    x : {array-like, sparse matrix, dask array} of any shape
         The data. Integer and boolean input is converted to float64; float32
         and float64 are kept. scipy.sparse input must be 2-D; the result has
-        the same sparse format and is never densified.
+        the same sparse format and is never densified. A Dask array gives a
+        lazy Dask array (NaN and infinity are then reported when it is
+        computed).
     axis : int, tuple of ints or None, default=-1
         The axis or axes whose L2 norm divides ``x``; the default normalizes
         each vector along the last axis (each row of a 2-D array). ``None``

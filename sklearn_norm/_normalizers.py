@@ -96,8 +96,10 @@ class _BaseNormalizer(
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The data.
+        X : {array-like, sparse matrix, dask array} of shape \
+                (n_samples, n_features)
+            The data. For a Dask array the column norms are one Dask
+            reduction (only they reach this process).
         y : None
             Ignored; present for API consistency.
 
@@ -191,14 +193,17 @@ class _BaseNormalizer(
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            The data to normalize. Sparse CSR and CSC input keeps its format.
+        X : {array-like, sparse matrix, dask array} of shape \
+                (n_samples, n_features)
+            The data to normalize. Sparse CSR and CSC input keeps its format;
+            a Dask array gives a lazy Dask array.
         copy : bool, default=None
             Whether to leave ``X`` untouched; ``None`` uses ``self.copy``.
 
         Returns
         -------
-        X_tr : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        X_tr : {ndarray, sparse matrix, dask array} of shape \
+                (n_samples, n_features)
             The normalized data, float32 for float32 input, else float64.
         """
         copy = self.copy if copy is None else copy
