@@ -27,8 +27,8 @@ size sampled every 5 ms; the in-memory row holds ``X`` on the driver).
 
 Run::
 
-    python benchmarks/bench_dask.py        # full size; admm alone takes ~30 min
-    python benchmarks/bench_dask.py --peers lbfgs proximal_grad     # ~8 min
+    python benchmarks/bench_dask.py        # full size, ~17 min (admm ~5 min a penalty)
+    python benchmarks/bench_dask.py --peers lbfgs proximal_grad     # ~7 min
     python benchmarks/bench_dask.py --n-samples 200000 --repeats 1   # quick
 """
 

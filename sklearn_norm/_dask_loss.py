@@ -50,9 +50,6 @@ class Scores:
     def __add__(self, other: Scores) -> Scores:
         return Scores(self.params + other.params)
 
-    def __sub__(self, other: Scores) -> Scores:
-        return Scores(self.params - other.params)
-
     def __iadd__(self, other: Scores) -> Scores:
         self.params = self.params + other.params
         return self
@@ -61,9 +58,6 @@ class Scores:
         return Scores(float(factor) * self.params)
 
     __rmul__ = __mul__
-
-    def __neg__(self) -> Scores:
-        return Scores(-self.params)
 
     def copy(self) -> Scores:
         return Scores(self.params.copy())

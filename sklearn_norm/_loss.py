@@ -337,6 +337,8 @@ class MultinomialLoss(_LinearDatafit):
                 d = self.weights * proba[:, k] * (float(k == j) - proba[:, j])
                 d = d.astype(columns.dtype)
                 block = np.asarray(columns.T @ (d[:, None] * columns), np.float64)
+                if k == j:  # exactly symmetric, as conjugate gradients expect
+                    block = 0.5 * (block + block.T)
                 rows, cols = slice(k * m, (k + 1) * m), slice(j * m, (j + 1) * m)
                 full[rows, cols] = block
                 full[cols, rows] = block.T

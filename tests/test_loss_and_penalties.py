@@ -66,6 +66,31 @@ def test_hessian_product_matches_gradient_differences(
     np.testing.assert_allclose(hv, numeric, rtol=1e-6, atol=1e-9)
 
 
+@pytest.mark.parametrize("n_classes", [2, 3, 4])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_explicit_hessian_matches_hessian_products(n_classes, fit_intercept):
+    """``hessian(z, X)`` (which the Dask datafit forms per chunk) is the
+    matrix of ``hessp(z)``, column by column, and symmetric."""
+    datafit = make_datafit(n_classes, fit_intercept)
+    if n_classes == 4:  # make_datafit stops at 3 classes
+        y = np.random.default_rng(4).integers(0, 4, size=40)
+        datafit = MultinomialLoss(datafit.X, y, datafit.weights, fit_intercept, 4)
+    z = datafit.decision(np.random.default_rng(3).normal(size=datafit.n_params))
+    matrix = datafit.hessian(z, datafit.X)
+    product = datafit.hessp(z)
+    columns = np.column_stack([product(e) for e in np.eye(datafit.n_params)])
+    np.testing.assert_allclose(matrix, columns, rtol=1e-12, atol=1e-15)
+    np.testing.assert_array_equal(matrix, matrix.T)
+    # On a column subset: the rows and columns of those coefficients.
+    features = np.array([1, 3])
+    keep = np.concatenate(
+        [k * 5 + features for k in range(datafit.n_outputs)]
+        + [np.arange(datafit.n_coef, datafit.n_params)]
+    )
+    subset = datafit.hessian(z, datafit.X[:, features])
+    np.testing.assert_allclose(subset, matrix[np.ix_(keep, keep)], rtol=1e-12)
+
+
 @pytest.mark.parametrize("n_classes", [2, 3])
 def test_value_change_is_exact_for_large_and_tiny_steps(n_classes):
     datafit = make_datafit(n_classes, True)
