@@ -38,7 +38,8 @@ def as_dask_array(x, name: str):
     if not isinstance(x, da.Array):
         raise TypeError(
             f"{name} is a Dask {type(x).__name__}; sklearn_norm takes Dask "
-            f"arrays. Convert it with {name}.to_dask_array(lengths=True)."
+            f"arrays (convert a Dask DataFrame with "
+            f"{name}.to_dask_array(lengths=True))."
         )
     return x
 

@@ -161,6 +161,7 @@ def _normalize(
     if is_dask_collection(x):
         from . import _dask
 
+        x = _dask.as_dask_array(x, "x")
         return _dask.normalize(x, check_axis(axis, x.ndim), norm, epsilon)
     if sp.issparse(x):
         X, owned = as_float_sparse(x, "x")

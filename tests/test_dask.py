@@ -384,6 +384,21 @@ def test_in_memory_entry_points_refuse_dask_arrays(client):
             call()
 
 
+def test_other_dask_collections_are_refused(client):
+    dask = pytest.importorskip("dask")
+    X, y = _data()
+    delayed = dask.delayed(X)
+    for call in [
+        lambda: RegularizedLogisticRegression().fit(delayed, y),
+        lambda: L1Normalizer().fit(delayed),
+        lambda: l2_normalize(delayed),
+    ]:
+        with pytest.raises(
+            TypeError, match="Dask Delayed.*; sklearn_norm takes Dask arrays"
+        ):
+            call()
+
+
 def test_dask_dataframes_are_refused(client):
     dd = pytest.importorskip("dask.dataframe")
     pd = pytest.importorskip("pandas")
