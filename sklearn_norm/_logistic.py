@@ -176,7 +176,9 @@ class RegularizedLogisticRegression(
     -----
     Memory: a fit holds ``X`` plus O(n_samples + n_features) work arrays.
     Products with ``X`` run in its own dtype (no float64 copy of float32
-    data) and sparse ``X`` is never densified. ``"orthant-newton"`` copies
+    data) and sparse ``X`` is never densified. A dense ``X`` whose data is
+    not aligned (a buffer received from another process can be) is copied
+    once, which spares numpy a copy for every product. ``"orthant-newton"`` copies
     working-set columns (and forms a Newton system) only within a budget of
     64 (n_samples + n_features) values (10 MB for 20000 x 500), and
     otherwise iterates on ``X`` itself; ``"lbfgs"`` keeps 20 pairs of step and gradient

@@ -150,6 +150,11 @@ def validate_logistic(estimator, X, y):
         dtype=FLOAT_DTYPES,
         ensure_all_finite=False,  # checked with the magnitude, in one pass
     )
+    if not sp.issparse(X) and not X.flags.aligned:
+        # numpy copies a misaligned array (as arrays gathered from other
+        # processes can be) for every BLAS product: one aligned copy now
+        # saves a copy per solver pass.
+        X = np.array(X)
     check_logistic_X(X)
     return X, y
 

@@ -111,7 +111,11 @@ def test_dask_benchmark_runs_at_small_scale(capsys):
     argv = ["--n-samples", "4000", "--n-features", "10", "--repeats", "1"]
     rows = module["main"](argv + ["--peers"])  # no dask-ml solver
     out = capsys.readouterr().out
-    for row in ("ours (dask, tol=1e-06)", "ours (in memory, numpy X)", "driver MB"):
+    for row in (
+        "ours (dask, tol=1e-06)",
+        "ours (in memory, numpy X)",
+        "driver peak MB",
+    ):
         assert row in out
     assert {row["problem"] for row in rows} == {"l2", "l1"}
     assert all(row["gap"] < 1e-9 for row in rows)

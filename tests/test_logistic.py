@@ -434,3 +434,30 @@ def test_feature_count_mismatch_at_predict(method):
     model = RegularizedLogisticRegression().fit(X, y)
     with pytest.raises(ValueError, match="X has 4 features, but .* is expecting 5"):
         getattr(model, method)(X[:, :4])
+
+
+def test_misaligned_X_is_copied_once_not_per_product(monkeypatch):
+    """An array whose data is not 8-byte aligned (as a buffer received from
+    another process can be) makes numpy copy it for every BLAS product; the
+    fit makes one aligned copy instead and gives the same model."""
+    import sklearn_norm._logistic as logistic
+
+    X, y = make_classification(300, 6, random_state=0)
+    buffer = np.zeros(X.nbytes + 3, dtype=np.uint8)
+    misaligned = np.frombuffer(buffer, dtype=np.float64, count=X.size, offset=3)
+    misaligned = misaligned.reshape(X.shape)
+    misaligned[...] = X
+    assert not misaligned.flags.aligned
+    seen = []
+    build = logistic.build_datafit
+
+    def spy(X, *args, **kwargs):
+        seen.append(X)
+        return build(X, *args, **kwargs)
+
+    monkeypatch.setattr(logistic, "build_datafit", spy)
+    model = RegularizedLogisticRegression().fit(misaligned, y)
+    assert seen[0].flags.aligned and not np.shares_memory(seen[0], misaligned)
+    np.testing.assert_array_equal(misaligned, X)  # the input is untouched
+    reference = RegularizedLogisticRegression().fit(X, y)
+    np.testing.assert_array_equal(model.coef_, reference.coef_)
