@@ -21,7 +21,12 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 
 from ._dense import clip_epsilon, normalize_any, raise_non_finite
-from ._validation import check_largest
+from ._validation import (
+    check_classes,
+    check_largest,
+    check_weight_total,
+    largest_of_extremes,
+)
 
 
 def is_dask_collection(x) -> bool:
@@ -97,6 +102,14 @@ def check_matrix(X, name: str = "X", n_features: int | None = None):
     return X
 
 
+def reset_features(estimator, X) -> None:
+    """What ``validate_data(reset=True)`` records about a Dask ``X``: its
+    number of features, and no feature names (arrays have none)."""
+    estimator.n_features_in_ = X.shape[1]
+    if hasattr(estimator, "feature_names_in_"):
+        del estimator.feature_names_in_
+
+
 def _as_rows(v, name: str, X):
     """``y`` or ``sample_weight`` as a 1-D Dask array chunked as the rows of
     ``X`` (a NumPy array is split into those chunks)."""
@@ -122,8 +135,9 @@ def _as_rows(v, name: str, X):
 
 
 # -- normalization -------------------------------------------------------
-def _normalize_block(block, axes, norm, epsilon):
-    return normalize_any(block, axes, norm, epsilon, np.empty_like(block), "x")
+def _normalize_block(block, axes, norm, epsilon, label):
+    # ``label`` names the input in errors (``map_blocks`` keeps ``name``).
+    return normalize_any(block, axes, norm, epsilon, np.empty_like(block), label)
 
 
 def _divide_block(block, scale, reduced, floor):
@@ -171,7 +185,12 @@ def normalize(x, axes: tuple[int, ...], norm: str, epsilon: float):
     epsilon = clip_epsilon(epsilon, x.dtype)
     if all(x.numblocks[a] == 1 for a in axes):
         return x.map_blocks(
-            _normalize_block, axes=axes, norm=norm, epsilon=epsilon, dtype=x.dtype
+            _normalize_block,
+            axes=axes,
+            norm=norm,
+            epsilon=epsilon,
+            label="x",
+            dtype=x.dtype,
         )
     scale, reduced = _norm_factors(x, axes, norm)
     floor = epsilon if norm == "l1" else np.sqrt(epsilon)
@@ -189,14 +208,17 @@ def column_norms(X, norm: str) -> np.ndarray:
         return (scale * reduced).ravel()
 
 
-def _rows_block(block, norm, epsilon):
-    return normalize_any(block, (1,), norm, epsilon, np.empty_like(block), "X")
-
-
 def normalize_rows(X, norm: str, epsilon: float):
     """Lazy row normalization of a 2-D Dask array (rows whole in each chunk)."""
     epsilon = clip_epsilon(epsilon, X.dtype)
-    return X.map_blocks(_rows_block, norm=norm, epsilon=epsilon, dtype=X.dtype)
+    return X.map_blocks(
+        _normalize_block,
+        axes=(1,),
+        norm=norm,
+        epsilon=epsilon,
+        label="X",
+        dtype=X.dtype,
+    )
 
 
 def _scale_block(block, factors, divide):
@@ -242,20 +264,12 @@ def logistic_datafit(X, y, sample_weight, class_weight, fit_intercept: bool):
         lazy += [weights.min(), weights.max()]
     # One pass over X for finiteness and magnitude, and the classes.
     low, high, (classes, counts), *weight_range = dask.compute(*lazy)
-    if np.isnan(low) or np.isnan(high):
-        raise ValueError("Input X contains NaN.")
-    if not (np.isfinite(low) and np.isfinite(high)):
-        raise ValueError("Input X contains infinity.")
-    largest = max(-float(low), float(high))
+    largest = largest_of_extremes(low, high, "X")
     check_largest(largest, "X")
     if classes.dtype.kind == "f" and np.isnan(classes).any():
         raise ValueError("Input y contains NaN.")
     check_classification_targets(classes)
-    if classes.size < 2:
-        raise ValueError(
-            f"y has only one class ({classes.tolist()[0]!r}); a classifier needs "
-            "samples of at least 2 classes."
-        )
+    check_classes(classes)
     n_classes = classes.size
     codes = y.map_blocks(_encode, classes=classes, dtype=np.intp)
     if weights is not None:
@@ -287,11 +301,7 @@ def logistic_datafit(X, y, sample_weight, class_weight, fit_intercept: bool):
         weights = (weights / top).persist()
         counts = counts / top
         total = float(np.sum(counts))
-    if not total > 0.0:
-        raise ValueError(
-            "sample_weight (times class_weight) sums to zero: there is nothing "
-            "to fit. Give some samples a positive weight."
-        )
+    check_weight_total(total)
     datafit = DaskLogisticLoss(
         X, codes, weights, total, counts / total, fit_intercept, n_classes
     )

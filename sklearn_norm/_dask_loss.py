@@ -28,7 +28,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._loss import BinaryLogisticLoss, MultinomialLoss, _KeepingScores
+from ._loss import (
+    BinaryLogisticLoss,
+    FlatParameters,
+    MultinomialLoss,
+    _KeepingScores,
+)
 
 #: Largest number of parameters whose Hessian is formed explicitly (a chunk
 #: task then returns at most 256**2 values, 512 KB).
@@ -102,7 +107,7 @@ def _chunk_terms(
     return np.concatenate(out)[None, :]
 
 
-class DaskLogisticLoss:
+class DaskLogisticLoss(FlatParameters):
     """Weighted mean logistic (two classes) or multinomial log-loss of a
     row-chunked Dask array.
 
@@ -137,19 +142,18 @@ class DaskLogisticLoss:
         features: np.ndarray | None = None,
         memo: dict | None = None,
     ) -> None:
+        n_outputs = 1 if n_classes == 2 else n_classes
+        n_features = X.shape[1] if features is None else features.size
+        super().__init__(n_outputs, n_features, fit_intercept)
+        # The layout over all the columns of X, which the chunk tasks use.
+        self._root = FlatParameters(n_outputs, X.shape[1], fit_intercept)
         self.X = X
         self._codes = codes
         self._sample_weights = sample_weights
         self._total = total
         self._class_totals = class_totals
-        self.fit_intercept = fit_intercept
         self.n_classes = n_classes
         self.features = features
-        self.n_outputs = 1 if n_classes == 2 else n_classes
-        self._n_root_features = X.shape[1]
-        self.n_features = X.shape[1] if features is None else features.size
-        self.n_coef = self.n_outputs * self.n_features
-        self.n_params = self.n_coef + (self.n_outputs if fit_intercept else 0)
         # The last pass's value and (all-feature) gradient, shared with the
         # restricted datafits: {"key": scores' bytes, "value", "gradient",
         # "hessian": whether gradient passes also form the Hessian}.
@@ -157,28 +161,18 @@ class DaskLogisticLoss:
         self._last_hessian = None  # (scores' bytes, Hessian)
 
     # -- parameter layouts -------------------------------------------------
-    def split(self, params: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Views of ``params`` as coefficients and intercepts."""
-        coef = params[: self.n_coef].reshape(self.n_outputs, self.n_features)
-        if self.fit_intercept:
-            return coef, params[self.n_coef :]
-        return coef, np.zeros(self.n_outputs)
-
     def _to_root(self, params: np.ndarray) -> np.ndarray:
         """``params`` of this datafit as params over all the columns of ``X``."""
         if self.features is None:  # a copy: solvers update params in place
             return np.array(params, dtype=np.float64)
-        coef = np.zeros((self.n_outputs, self._n_root_features))
-        coef[:, self.features] = params[: self.n_coef].reshape(self.n_outputs, -1)
-        return np.concatenate([coef.ravel(), params[self.n_coef :]])
+        empty = np.zeros(self._root.n_params)
+        return self._root.expand_params(empty, params, self.features)
 
     def _from_root(self, root: np.ndarray) -> np.ndarray:
         """A root-layout vector (gradient) restricted to this datafit's columns."""
         if self.features is None:
             return root
-        n_root_coef = self.n_outputs * self._n_root_features
-        coef = root[:n_root_coef].reshape(self.n_outputs, self._n_root_features)
-        return np.concatenate([coef[:, self.features].ravel(), root[n_root_coef:]])
+        return self._root.restrict_params(root, self.features)
 
     def restrict(self, features: np.ndarray) -> DaskLogisticLoss:
         """The same datafit on the columns ``features`` only. Nothing is
@@ -195,23 +189,6 @@ class DaskLogisticLoss:
             np.asarray(root, dtype=np.intp),
             self._memo,
         )
-
-    def restrict_params(self, params: np.ndarray, features: np.ndarray) -> np.ndarray:
-        """``params`` of this datafit -> params of ``restrict(features)``."""
-        coef, _ = self.split(params)
-        return np.concatenate([coef[:, features].ravel(), params[self.n_coef :]])
-
-    def expand_params(
-        self, params: np.ndarray, restricted: np.ndarray, features: np.ndarray
-    ) -> np.ndarray:
-        """Write the params of ``restrict(features)`` back into a copy of
-        ``params``; coefficients outside ``features`` are set to zero."""
-        out = np.zeros_like(params)
-        coef = out[: self.n_coef].reshape(self.n_outputs, self.n_features)
-        n_sub = self.n_outputs * features.size
-        coef[:, features] = restricted[:n_sub].reshape(self.n_outputs, features.size)
-        out[self.n_coef :] = restricted[n_sub:]
-        return out
 
     def stored_values(self, features: np.ndarray) -> int:
         """What ``restrict(features)`` copies: nothing."""
@@ -247,12 +224,8 @@ class DaskLogisticLoss:
         (total,) = dask.compute(parts.sum(axis=0))
         return total
 
-    def _root_params_count(self) -> int:
-        root_coef = self.n_outputs * self._n_root_features
-        return root_coef + (self.n_outputs if self.fit_intercept else 0)
-
     def _remember(self, key: bytes, out: np.ndarray, with_hessian: bool) -> None:
-        n_root = self._root_params_count()
+        n_root = self._root.n_params
         self._memo.update(key=key, value=float(out[0]), gradient=out[1 : 1 + n_root])
         if with_hessian:
             hessian = out[1 + n_root :].reshape(self.n_params, self.n_params)
@@ -271,7 +244,7 @@ class DaskLogisticLoss:
         return self._memo["value"], self._memo["gradient"]
 
     def _pass(self, key: bytes, z: Scores, with_hessian: bool) -> None:
-        n_root = self._root_params_count()
+        n_root = self._root.n_params
         task = "value_gradient_hessian" if with_hessian else "value_gradient"
         width = 1 + n_root + (self.n_params**2 if with_hessian else 0)
         self._remember(key, self._run(task, width, z.params), with_hessian)
@@ -285,10 +258,6 @@ class DaskLogisticLoss:
     def gradient(self, z: Scores) -> np.ndarray:
         return self._from_root(self._value_gradient(z)[1]).copy()
 
-    def value_grad(self, params: np.ndarray) -> tuple[float, np.ndarray]:
-        z = self.decision(params)
-        return self.value(z), self.gradient(z)
-
     def value_change(self, z: Scores, dz: Scores) -> float:
         """``value(z + dz) - value(z)``; the same pass brings the value and
         gradient (and the Hessian, if the solver uses it) at ``z + dz``,
@@ -296,7 +265,7 @@ class DaskLogisticLoss:
         key = (z + dz).params.tobytes()
         with_hessian = self._memo.get("hessian", False) and self._explicit_hessian()
         task = "change_value_gradient" + ("_hessian" if with_hessian else "")
-        width = 2 + self._root_params_count()
+        width = 2 + self._root.n_params
         width += self.n_params**2 if with_hessian else 0
         out = self._run(task, width, z.params, dz.params)
         self._remember(key, out[1:], with_hessian)
@@ -316,7 +285,7 @@ class DaskLogisticLoss:
 
             return _KeepingScores(product)
 
-        n_root = self._root_params_count()
+        n_root = self._root.n_params
 
         def distributed_product(v: np.ndarray):
             root_v = self._to_root(v)

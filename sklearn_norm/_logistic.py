@@ -30,6 +30,8 @@ from ._state import VersionedStateMixin, transactional
 from ._validation import (
     FLOAT_DTYPES,
     SPARSE_FORMATS,
+    check_classes,
+    check_weight_total,
     check_weights,
     resolution_note,
     validate,
@@ -323,9 +325,7 @@ class RegularizedLogisticRegression(
             X, classes, datafit, largest = _dask.logistic_datafit(
                 X, y, sample_weight, self.class_weight, self.fit_intercept
             )
-            self.n_features_in_ = X.shape[1]
-            if hasattr(self, "feature_names_in_"):
-                del self.feature_names_in_
+            _dask.reset_features(self, X)
         else:
             X, y = validate_logistic(self, X, y)
             classes, datafit = build_datafit(
@@ -502,11 +502,7 @@ def build_datafit(X, y, sample_weight, class_weight, fit_intercept: bool):
     """
     check_classification_targets(y)
     classes, encoded = np.unique(y, return_inverse=True)
-    if classes.size < 2:
-        raise ValueError(
-            f"y has only one class ({classes.tolist()[0]!r}); a classifier needs "
-            "samples of at least 2 classes."
-        )
+    check_classes(classes)
     weights = check_weights(sample_weight, X)
     if class_weight is not None:
         per_class = compute_class_weight(
@@ -518,11 +514,7 @@ def build_datafit(X, y, sample_weight, class_weight, fit_intercept: bool):
     if np.isinf(total):  # huge weights: only their ratios matter
         weights = weights / weights.max()
         total = float(np.sum(weights))
-    if not total > 0.0:
-        raise ValueError(
-            "sample_weight (times class_weight) sums to zero: there is nothing "
-            "to fit. Give some samples a positive weight."
-        )
+    check_weight_total(total)
     weights = weights / total
     if classes.size == 2:
         return classes, BinaryLogisticLoss(X, encoded == 1, weights, fit_intercept)

@@ -96,18 +96,17 @@ class _KeepingScores:
         return hv
 
 
-class _LinearDatafit:
-    """The parts shared by the binary and the multinomial datafit."""
+class FlatParameters:
+    """The flat parameter layout ``[W.ravel(), b]`` every datafit shares
+    (``W`` of shape ``(n_outputs, n_features)``, ``b`` only with an
+    intercept), and what follows from the protocol alone."""
 
-    n_outputs: int
-
-    def __init__(self, X, weights: np.ndarray, fit_intercept: bool) -> None:
-        self.X = X
-        self.weights = weights
+    def __init__(self, n_outputs: int, n_features: int, fit_intercept: bool) -> None:
+        self.n_outputs = n_outputs
+        self.n_features = n_features
         self.fit_intercept = fit_intercept
-        self.n_features = X.shape[1]
-        self.n_coef = self.n_outputs * self.n_features
-        self.n_params = self.n_coef + (self.n_outputs if fit_intercept else 0)
+        self.n_coef = n_outputs * n_features
+        self.n_params = self.n_coef + (n_outputs if fit_intercept else 0)
 
     def split(self, params: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Views of ``params`` as coefficients ``(n_outputs, n_features)`` and
@@ -116,6 +115,41 @@ class _LinearDatafit:
         if self.fit_intercept:
             return coef, params[self.n_coef :]
         return coef, np.zeros(self.n_outputs)
+
+    def restrict_params(self, params: np.ndarray, features: np.ndarray) -> np.ndarray:
+        """``params`` of this datafit -> params of ``restrict(features)``, the
+        same datafit on the columns ``features`` of ``X`` only, which a
+        working-set solver iterates on."""
+        coef, _ = self.split(params)
+        return np.concatenate([coef[:, features].ravel(), params[self.n_coef :]])
+
+    def expand_params(
+        self, params: np.ndarray, restricted: np.ndarray, features: np.ndarray
+    ) -> np.ndarray:
+        """Write the params of ``restrict(features)`` back into a copy of
+        ``params``; coefficients outside ``features`` are set to zero."""
+        out = np.zeros_like(params)
+        coef = out[: self.n_coef].reshape(self.n_outputs, self.n_features)
+        n_sub = self.n_outputs * features.size
+        coef[:, features] = restricted[:n_sub].reshape(self.n_outputs, features.size)
+        out[self.n_coef :] = restricted[n_sub:]
+        return out
+
+    def value_grad(self, params: np.ndarray) -> tuple[float, np.ndarray]:
+        """Value and flat gradient at ``params``."""
+        z = self.decision(params)
+        return self.value(z), self.gradient(z)
+
+
+class _LinearDatafit(FlatParameters):
+    """The parts shared by the binary and the multinomial datafit."""
+
+    n_outputs: int
+
+    def __init__(self, X, weights: np.ndarray, fit_intercept: bool) -> None:
+        super().__init__(self.n_outputs, X.shape[1], fit_intercept)
+        self.X = X
+        self.weights = weights
 
     def _matvec(self, coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
         """``X @ coef.T + intercept`` as float64, computed in ``X``'s dtype."""
@@ -141,30 +175,6 @@ class _LinearDatafit:
         if not hasattr(self, "_column_counts"):  # CSR: one O(nnz) count, cached
             self._column_counts = np.bincount(self.X.indices, minlength=self.n_features)
         return int(np.sum(self._column_counts[features]))
-
-    def restrict_params(self, params: np.ndarray, features: np.ndarray) -> np.ndarray:
-        """``params`` of this datafit -> params of ``restrict(features)``, the
-        same datafit on the columns ``features`` of ``X`` only (a copy of those
-        columns), which a working-set solver iterates on."""
-        coef, _ = self.split(params)
-        return np.concatenate([coef[:, features].ravel(), params[self.n_coef :]])
-
-    def expand_params(
-        self, params: np.ndarray, restricted: np.ndarray, features: np.ndarray
-    ) -> np.ndarray:
-        """Write the params of ``restrict(features)`` back into a copy of
-        ``params``; coefficients outside ``features`` are set to zero."""
-        out = np.zeros_like(params)
-        coef = out[: self.n_coef].reshape(self.n_outputs, self.n_features)
-        n_sub = self.n_outputs * features.size
-        coef[:, features] = restricted[:n_sub].reshape(self.n_outputs, features.size)
-        out[self.n_coef :] = restricted[n_sub:]
-        return out
-
-    def value_grad(self, params: np.ndarray) -> tuple[float, np.ndarray]:
-        """Value and flat gradient at ``params`` (two passes over ``X``)."""
-        z = self.decision(params)
-        return self.value(z), self.gradient(z)
 
     def _pack(self, g_coef: np.ndarray, residual: np.ndarray) -> np.ndarray:
         """Flat gradient from the coefficient part and the per-sample residuals."""

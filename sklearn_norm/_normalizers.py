@@ -180,9 +180,7 @@ class _BaseNormalizer(
         fitted = None if reset else getattr(self, "n_features_in_", None)
         X = _dask.check_matrix(X, "X", fitted)
         if reset:
-            self.n_features_in_ = X.shape[1]
-            if hasattr(self, "feature_names_in_"):
-                del self.feature_names_in_
+            _dask.reset_features(self, X)
         return X
 
     # -- transforming ----------------------------------------------------

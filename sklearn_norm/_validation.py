@@ -182,9 +182,17 @@ def largest_abs(X, name: str = "X") -> float:
             if np.isnan(block_low) or np.isnan(block_high):
                 raise ValueError(f"Input {name} contains NaN.")
             low, high = min(low, block_low), max(high, block_high)
+    return largest_of_extremes(low, high, name)
+
+
+def largest_of_extremes(low: float, high: float, name: str = "X") -> float:
+    """``max(-low, high)`` of an array's minimum ``low`` and maximum ``high``
+    (both NaN-propagating), or scikit-learn's error for NaN or infinity."""
+    if np.isnan(low) or np.isnan(high):
+        raise ValueError(f"Input {name} contains NaN.")
     if not (np.isfinite(low) and np.isfinite(high)):
         raise ValueError(f"Input {name} contains infinity.")
-    return max(-low, high)
+    return max(-float(low), float(high))
 
 
 def check_logistic_X(X, name: str = "X") -> float:
@@ -241,3 +249,21 @@ def check_weights(sample_weight, X):
                 f"failed: {conversion}"
             ) from error
         raise
+
+
+def check_classes(classes: np.ndarray) -> None:
+    """Refuse a classification target with fewer than 2 classes."""
+    if classes.size < 2:
+        raise ValueError(
+            f"y has only one class ({classes.tolist()[0]!r}); a classifier needs "
+            "samples of at least 2 classes."
+        )
+
+
+def check_weight_total(total: float) -> None:
+    """Refuse weights (sample times class weights) that sum to zero."""
+    if not total > 0.0:
+        raise ValueError(
+            "sample_weight (times class_weight) sums to zero: there is nothing "
+            "to fit. Give some samples a positive weight."
+        )
