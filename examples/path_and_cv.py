@@ -38,7 +38,7 @@ for lambda_, coef in list(zip(lambdas, coefs, strict=True))[::5]:
 # Cross-validate the path; compare with a grid search over single fits.
 folds = StratifiedKFold(5, shuffle=True, random_state=0)
 start = time.perf_counter()
-model = RegularizedLogisticRegressionCV("l1", lambdas=30, cv=folds).fit(X, y)
+model = RegularizedLogisticRegressionCV("l1", n_lambdas=30, cv=folds).fit(X, y)
 cv_seconds = time.perf_counter() - start
 start = time.perf_counter()
 search = GridSearchCV(

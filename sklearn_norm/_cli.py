@@ -14,7 +14,8 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.pipeline import make_pipeline
 
-from ._logistic_cv import RegularizedLogisticRegressionCV, cv_standard_errors
+from ._cv_curve import cv_standard_errors
+from ._logistic_cv import RegularizedLogisticRegressionCV
 from ._normalizers import L2Normalizer
 
 # Cells that spreadsheets and pandas write for a missing value.
@@ -197,7 +198,7 @@ def run(args: argparse.Namespace) -> int:
         )
     model = RegularizedLogisticRegressionCV(
         args.regularization,
-        lambdas=args.lambdas,
+        n_lambdas=args.lambdas,
         l1_ratio=args.l1_ratio,
         cv=args.folds,
         selection=args.selection,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import warnings
 from numbers import Integral, Real
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -22,17 +22,32 @@ from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.model_selection import check_cv
 from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.parallel import Parallel, delayed
 
+from ._cv_curve import (
+    CVCurve,
+    GridEnds,
+    best_and_one_se,
+    mean_scores,
+    path_neg_log_loss,
+    user_grid_warning,
+)
 from ._logistic import (
     RegularizedLogisticRegression,
     build_datafit,
+    constant_model,
+    effective_tol,
+    reported_coef,
 )
-from ._path import check_lambdas, default_lambdas, fit_path
+from ._path import check_lambdas, datafit_lambda_max, default_lambdas, fit_path
+from ._penalties import ElasticNetPenalty
+from ._solvers import SOLVERS
 from ._solvers._newton_cg import GramPreconditioner, weighted_gram
 from ._solvers._orthant_newton import memory_budget
 from ._state import transactional
+from ._threads import blas_threads_for
 from ._validation import check_weights, resolution_note, validate_logistic
 
 if TYPE_CHECKING:
@@ -50,20 +65,44 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
     ``GridSearchCV``. ``lambda_min_`` has the best mean held-out score,
     ``lambda_1se_`` is the largest (most regularized) ``lambda_`` whose mean
     score is within one standard error of that best (glmnet's rule), and
-    ``selection`` picks which becomes ``lambda_``. The final model is the
-    path fitted on all of the data, at ``lambda_``.
+    ``selection`` picks which becomes ``lambda_``.
+
+    The default grid finds an interior optimum: when the best mean score
+    lies at its small end (for ``"l2"``, also at its large end), the grid is
+    extended in its own log steps, half a decade at a time, until the curve has
+    turned (its end scores a standard error worse than the best, or lies
+    half a decade past it) or a limit is reached: the training data nearly
+    separated (the full-data fit explains 99.9% of the null deviance, as
+    glmnet stops its paths), a fit that no longer changes with ``lambda_``,
+    or 4 decades past the default grid. A best score still at the end then
+    raises a ``UserWarning`` that names the end and why the extension
+    stopped. A grid given in ``lambdas`` is not extended, but a best score
+    at one of its ends warns and says how to widen it.
+
+    The final model is the full-data path's point at ``lambda_``, refitted
+    from there to ``tol * 1e-4`` (a few Newton steps), so that ``coef_`` is
+    as exact as a single tight fit.
 
     Parameters
     ----------
     regularization : {"l2", "l1", "elasticnet"}, default="l2"
         The penalty.
 
-    lambdas : int or array-like of shape (n_lambdas,), default=100
-        An int: that many log-spaced values from ``lambda_max`` (all
-        coefficients zero; for ``"l2"`` that of an ``l1_ratio=1e-3`` elastic
-        net, as glmnet does) down to 1e-4 times it (1e-2 when
-        ``n_samples < n_features``), computed on all of the data. An array:
-        those values (non-negative), used in decreasing order.
+    lambdas : array-like of shape (n_lambdas,), default=None
+        The grid (non-negative values, used in decreasing order, not
+        extended). ``None``: ``n_lambdas`` log-spaced values from
+        ``lambda_max`` (all coefficients zero; for ``"l2"`` that of an
+        ``l1_ratio=1e-3`` elastic net, as glmnet does) down to
+        ``lambda_min_ratio`` times it, computed on all of the data and
+        extended as described above.
+
+    n_lambdas : int, default=100
+        Size of the default grid (before any extension).
+
+    lambda_min_ratio : float, default=None
+        Smallest over largest ``lambda_`` of the default grid, in (0, 1).
+        ``None``: 1e-4 if ``n_samples >= n_features``, else 1e-2 (glmnet's
+        defaults).
 
     l1_ratio : float, default=0.5
         ``rho`` for ``"elasticnet"``.
@@ -82,8 +121,15 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
     fit_intercept : bool, default=True
         Whether to fit an (unpenalized) intercept.
 
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the fits, as in
+        :class:`RegularizedLogisticRegression`; ``"balanced"`` is computed on
+        all of ``y`` (as scikit-learn's ``LogisticRegressionCV`` does). The
+        held-out scores are weighted by ``sample_weight`` only.
+
     tol : float, default=1e-6
-        KKT tolerance of every fit on the path.
+        KKT tolerance of every fit on the path; the final fit reaches
+        ``tol * 1e-4``.
 
     num_iter : int, default=1000
         Maximum solver iterations per point of a path.
@@ -92,14 +138,15 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         Folds fitted in parallel by joblib (``None``: 1, ``-1``: all CPUs).
 
     verbose : int, default=0
-        ``> 0`` prints a line per fold and the selection.
+        ``> 0`` prints a line per fold, grid extension and the selection.
 
     Attributes
     ----------
-    lambdas_ : ndarray of shape (n_lambdas,)
-        The grid, decreasing.
+    lambdas_ : ndarray of shape (n_lambdas_,)
+        The grid, decreasing, with any extension (so ``n_lambdas_`` can
+        exceed ``n_lambdas``).
 
-    cv_scores_ : ndarray of shape (n_folds, n_lambdas)
+    cv_scores_ : ndarray of shape (n_folds, n_lambdas_)
         Held-out score of each fold at each ``lambda_``.
 
     lambda_min_ : float
@@ -113,15 +160,18 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
     lambda_ : float
         The selected value, ``lambda_min_`` or ``lambda_1se_``.
 
-    coefs_path_ : ndarray of shape (n_lambdas, n_outputs, n_features)
+    coefs_path_ : ndarray of shape (n_lambdas_, n_outputs, n_features)
         Coefficients of the path fitted on all of the data (``n_outputs`` is
-        1 for two classes).
+        1 for two classes), each to ``tol``.
 
-    intercepts_path_ : ndarray of shape (n_lambdas, n_outputs)
+    intercepts_path_ : ndarray of shape (n_lambdas_, n_outputs)
         Its intercepts.
 
     classes_, coef_, intercept_, n_features_in_, feature_names_in_
         As in :class:`RegularizedLogisticRegression`, at ``lambda_``.
+
+    n_iter_, optimality_, objective_, solver_
+        Those of the final fit, as in :class:`RegularizedLogisticRegression`.
 
     See Also
     --------
@@ -137,7 +187,7 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
     >>> from sklearn_norm import RegularizedLogisticRegressionCV
     >>> X, y = load_breast_cancer(return_X_y=True)
     >>> pipe = make_pipeline(
-    ...     StandardScaler(), RegularizedLogisticRegressionCV("l1", lambdas=20)
+    ...     StandardScaler(), RegularizedLogisticRegressionCV("l1", n_lambdas=20)
     ... ).fit(X, y)
     >>> model = pipe[-1]
     >>> model.cv_scores_.shape
@@ -150,12 +200,15 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
 
     _parameter_constraints: dict = {
         "regularization": [StrOptions({"l1", "l2", "elasticnet"})],
-        "lambdas": [Interval(Integral, 1, None, closed="left"), "array-like"],
+        "lambdas": ["array-like", None],
+        "n_lambdas": [Interval(Integral, 1, None, closed="left")],
+        "lambda_min_ratio": [Interval(Real, 0, 1, closed="neither"), None],
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],
         "cv": ["cv_object"],
         "scoring": [StrOptions(set(get_scorer_names())), callable, None],
         "selection": [StrOptions({"min", "1se"})],
         "fit_intercept": ["boolean"],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
         "tol": [Interval(Real, 0, None, closed="left")],
         "num_iter": [Interval(Integral, 1, None, closed="left")],
         "n_jobs": [Integral, None],
@@ -165,13 +218,16 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
     def __init__(
         self,
         regularization: str = "l2",
-        lambdas: int | ArrayLike = 100,
+        lambdas: ArrayLike | None = None,
         *,
+        n_lambdas: int = 100,
+        lambda_min_ratio: float | None = None,
         l1_ratio: float = 0.5,
         cv=5,
         scoring=None,
         selection: str = "min",
         fit_intercept: bool = True,
+        class_weight: dict | str | None = None,
         tol: float = 1e-6,
         num_iter: int = 1000,
         n_jobs: int | None = None,
@@ -179,11 +235,14 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
     ) -> None:
         self.regularization = regularization
         self.lambdas = lambdas
+        self.n_lambdas = n_lambdas
+        self.lambda_min_ratio = lambda_min_ratio
         self.l1_ratio = l1_ratio
         self.cv = cv
         self.scoring = scoring
         self.selection = selection
         self.fit_intercept = fit_intercept
+        self.class_weight = class_weight
         self.tol = tol
         self.num_iter = num_iter
         self.n_jobs = n_jobs
@@ -217,10 +276,22 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         check_classification_targets(y)
         if sample_weight is not None:
             sample_weight = check_weights(sample_weight, X)
-        classes, datafit = build_datafit(X, y, sample_weight, None, self.fit_intercept)
-        if isinstance(self.lambdas, Integral):
+        classes, datafit = build_datafit(
+            X, y, sample_weight, self.class_weight, self.fit_intercept
+        )
+        with blas_threads_for(*X.shape, datafit.n_outputs):
+            return self._fit(X, y, sample_weight, classes, datafit)
+
+    def _fit(self, X, y, sample_weight, classes, datafit) -> Self:
+        """``fit`` after validation, on the BLAS threads its size deserves."""
+        fit_weights = _fit_weights(X, y, classes, sample_weight, self.class_weight)
+        if self.lambdas is None:
             grid = default_lambdas(
-                datafit, self.regularization, self.l1_ratio, int(self.lambdas), None
+                datafit,
+                self.regularization,
+                self.l1_ratio,
+                self.n_lambdas,
+                self.lambda_min_ratio,
             )
         else:
             grid = check_lambdas(self.lambdas)
@@ -231,58 +302,173 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         gram = None
         budget = memory_budget(datafit)
         if self.regularization == "l2" and GramPreconditioner.fits(datafit, budget):
-            raw = np.ones(y.size) if sample_weight is None else sample_weight
+            raw = np.ones(y.size) if fit_weights is None else fit_weights
             gram = weighted_gram(X, raw, budget)
-        full = _preconditioner(gram, None, self.fit_intercept)
-        jobs = [delayed(self._path)(datafit, grid, full)]
-        jobs += [
-            delayed(self._fold_scores)(
-                X, y, sample_weight, train, test, grid, classes, scorer, k, gram
+        context = _FoldContext(X, y, fit_weights, sample_weight, classes, scorer, gram)
+        full_preconditioner = _preconditioner(gram, None, self.fit_intercept)
+        curve = self._cross_validate(
+            datafit, grid, folds, context, full_preconditioner, None
+        )
+        if self.lambdas is None:
+            ends = GridEnds(curve.lambdas, self.regularization, _null_loss(datafit))
+            curve = self._extend(
+                datafit, curve, ends, folds, context, full_preconditioner
             )
-            for k, (train, test) in enumerate(folds)
-        ]
-        results = Parallel(n_jobs=self.n_jobs)(jobs)
-        (coefs, intercepts, not_converged), fold_scores = results[0], results[1:]
-        for _, missed in fold_scores:
-            not_converged += missed
-        if not_converged:
+        if curve.not_converged:
             warnings.warn(
                 f"RegularizedLogisticRegressionCV: the path did not reach "
                 f"tol={self.tol:.3g} within num_iter={self.num_iter} at "
-                f"{len(not_converged)} of {grid.size * (len(folds) + 1)} fits "
-                f"(the largest lambda: {max(not_converged):.3g}). Increase "
+                f"{len(curve.not_converged)} of "
+                f"{curve.lambdas.size * (len(folds) + 1)} fits "
+                f"(the largest lambda: {max(curve.not_converged):.3g}). Increase "
                 "num_iter, loosen tol, or scale the features."
                 + resolution_note(X, self.tol),
                 ConvergenceWarning,
-                stacklevel=2,
+                stacklevel=5,  # past fit and its two wrappers, to the caller
             )
+        grid = curve.lambdas
         self.lambdas_ = grid
-        self.cv_scores_ = np.array([scores for scores, _ in fold_scores])
-        mean = self.cv_scores_.mean(axis=0)
-        # nan-aware: a scorer may return nan at some lambda of some fold.
-        best = int(np.nanargmax(mean)) if np.any(np.isfinite(mean)) else 0
-        error = cv_standard_errors(self.cv_scores_)[best]
-        within = np.flatnonzero(mean >= mean[best] - error)
-        within = within[within <= best]
-        one_se = int(within[0]) if within.size else best
+        self.cv_scores_ = curve.scores
+        best, one_se = best_and_one_se(curve.scores)
         chosen = best if self.selection == "min" else one_se
         self.lambda_min_ = float(grid[best])
         self.lambda_1se_ = float(grid[one_se])
         self.lambda_ = float(grid[chosen])
-        self.coefs_path_ = coefs
-        self.intercepts_path_ = intercepts
+        self.coefs_path_ = curve.coefs
+        self.intercepts_path_ = curve.intercepts
         self.classes_ = classes
-        self.coef_ = coefs[chosen].copy()
-        self.intercept_ = intercepts[chosen].copy()
+        if self.lambdas is None:
+            message = ends.warning(best, curve.lambdas)
+        else:
+            message = self._user_grid_message(datafit, curve.lambdas, best)
+        if message:
+            warnings.warn(
+                f"RegularizedLogisticRegressionCV: {message}",
+                UserWarning,
+                stacklevel=5,  # past fit and its two wrappers, to the caller
+            )
+        self._refit(datafit, curve, chosen, full_preconditioner)
         if self.verbose:
             print(
                 f"RegularizedLogisticRegressionCV: lambda_min {self.lambda_min_:.4g}, "
                 f"lambda_1se {self.lambda_1se_:.4g}, selected {self.lambda_:.4g} "
-                f"(mean score {mean[chosen]:.6g})"
+                f"(mean score {mean_scores(curve.scores)[chosen]:.6g})"
             )
         return self
 
-    def _path(self, datafit, grid, preconditioner):
+    def _cross_validate(self, datafit, grid, folds, context, preconditioner, states):
+        """The paths over ``grid`` on all the data and on every fold (in
+        parallel), continued from ``states`` (the full path's, then the
+        folds') when given: a ``CVCurve``."""
+        states = states or [None] * (len(folds) + 1)
+        jobs = [delayed(self._path)(datafit, grid, preconditioner, states[0])]
+        jobs += [
+            delayed(self._fold_scores)(context, train, test, grid, k, state)
+            for k, ((train, test), state) in enumerate(
+                zip(folds, states[1:], strict=True)
+            )
+        ]
+        results = Parallel(n_jobs=self.n_jobs)(jobs)
+        full, fold_results = results[0], results[1:]
+        not_converged = list(full.not_converged)
+        for _, missed, _ in fold_results:
+            not_converged += missed
+        return CVCurve(
+            lambdas=grid,
+            scores=np.array([scores for scores, _, _ in fold_results]),
+            coefs=full.coefs,
+            intercepts=full.intercepts,
+            losses=full.losses,
+            not_converged=not_converged,
+            states=[full.state] + [state for _, _, state in fold_results],
+        )
+
+    def _extend(self, datafit, curve, ends, folds, context, preconditioner):
+        """The default grid's ``curve``, extended in its own log steps past
+        the end where the best mean score lies (the small end; for a ridge
+        also the large end) until the curve has turned or a limit is
+        reached (see ``GridEnds``, which records why it stopped)."""
+        while True:
+            below, above = ends.extension(curve)
+            if below is not None:
+                more = self._cross_validate(
+                    datafit, below, folds, context, preconditioner, curve.states
+                )
+                curve = curve.joined(more, below=True)
+            elif above is not None:
+                # A new path from the top: near-constant models, cheap.
+                more = self._cross_validate(
+                    datafit, above, folds, context, preconditioner, None
+                )
+                curve = curve.joined(more, below=False)
+            else:
+                return curve
+            if self.verbose:
+                print(
+                    f"RegularizedLogisticRegressionCV: the best mean score was at "
+                    f"an end of the grid; extended it to {curve.lambdas[0]:.4g} "
+                    f"... {curve.lambdas[-1]:.4g} ({curve.lambdas.size} lambdas)"
+                )
+
+    def _user_grid_message(self, datafit, lambdas, best) -> str:
+        """The warning for a best mean score at an end of a user's grid
+        beyond which a better ``lambda_`` may lie; '' if there is none."""
+        if lambdas.size < 2:
+            return ""
+        # Above lambda_max every coefficient of an L1 part is zero.
+        top_is_closed = self.regularization != "l2" and lambdas[0] >= (
+            1.0 - 1e-9
+        ) * datafit_lambda_max(datafit, self._rho())
+        return user_grid_warning(best, lambdas, top_is_closed)
+
+    def _rho(self) -> float:
+        return {"l1": 1.0, "l2": 0.0, "elasticnet": self.l1_ratio}[self.regularization]
+
+    def _refit(self, datafit, curve, chosen, preconditioner):
+        """The final model: the full-data path's point at ``lambda_``,
+        polished to ``_final_tol``. A path point is within ``tol`` of its
+        minimizer; the final model is what users compare, refit and weigh,
+        and one tighter fit from so close costs a few Newton steps."""
+        penalty = ElasticNetPenalty.from_params(
+            self.regularization, self.lambda_, self.l1_ratio
+        )
+        dtype = datafit.X.dtype
+        params = np.zeros(datafit.n_params)
+        params[: datafit.n_coef] = curve.coefs[chosen].ravel()
+        params[datafit.n_coef :] = curve.intercepts[chosen][
+            : datafit.n_params - datafit.n_coef
+        ]
+        solver = "newton-cg" if self.regularization == "l2" else "orthant-newton"
+        options = {}
+        if solver == "newton-cg" and preconditioner is not None:
+            options = {"gram": preconditioner}
+        result = SOLVERS[solver][0](
+            datafit,
+            penalty,
+            params,
+            tol=_final_tol(self.tol, penalty, dtype),
+            max_iter=min(self.num_iter, _REFIT_MAX_ITER),
+            **options,
+        )
+        coef, intercept = reported_coef(datafit, penalty, result.params)
+        self.coef_ = np.array(coef, dtype=dtype)
+        self.intercept_ = np.array(intercept, dtype=dtype)
+        self.n_iter_ = result.n_iter
+        self.optimality_ = result.optimality
+        self.objective_ = result.objective
+        self.solver_ = solver
+        if result.optimality > effective_tol(self.tol, dtype):
+            warnings.warn(
+                f"RegularizedLogisticRegressionCV: the final fit at lambda_="
+                f"{self.lambda_:.4g} stopped at a KKT violation of "
+                f"{result.optimality:.3g} > tol={self.tol:.3g} after "
+                f"{result.n_iter} iterations. Increase num_iter, loosen tol, or "
+                "scale the features." + resolution_note(datafit.X, self.tol),
+                ConvergenceWarning,
+                stacklevel=6,  # past _fit, fit and its two wrappers
+            )
+
+    def _path(self, datafit, grid, preconditioner, state=None):
         """``fit_path`` with this estimator's settings."""
         return fit_path(
             datafit,
@@ -292,12 +478,14 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
             self.tol,
             self.num_iter,
             preconditioner=preconditioner,
+            state=state,
         )
 
-    def _fold_scores(
-        self, X, y, sample_weight, train, test, grid, classes, scorer, fold, gram
-    ):
-        """Fit the path on ``train``; score every point on ``test``."""
+    def _fold_scores(self, context, train, test, grid, fold, state):
+        """Fit the path on ``train`` (continuing ``state``); score every point
+        on ``test``. Returns the scores, the lambdas that reached
+        ``num_iter``, and the path's state."""
+        X, y, classes = context.X, context.y, context.classes
         y_train = y[train]
         missing = np.setdiff1d(classes, y_train)
         if missing.size:
@@ -306,36 +494,99 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
                 f"{missing.tolist()}; use fewer folds or stratified folds "
                 "(cv=StratifiedKFold(...))."
             )
-        weights = None if sample_weight is None else sample_weight[train]
+        fit_weights = (
+            None if context.fit_weights is None else context.fit_weights[train]
+        )
         _, datafit = build_datafit(
-            _safe_indexing(X, train), y_train, weights, None, self.fit_intercept
+            _safe_indexing(X, train), y_train, fit_weights, None, self.fit_intercept
         )
         X_test, y_test = _safe_indexing(X, test), y[test]
         held_out = None
-        if gram is not None:
-            raw = np.ones(test.size) if sample_weight is None else sample_weight[test]
+        if context.gram is not None:
+            raw = (
+                np.ones(test.size)
+                if context.fit_weights is None
+                else context.fit_weights[test]
+            )
             held_out = weighted_gram(X_test, raw, memory_budget(datafit))
-        coefs, intercepts, not_converged = self._path(
-            datafit, grid, _preconditioner(gram, held_out, self.fit_intercept)
+        path = self._path(
+            datafit,
+            grid,
+            _preconditioner(context.gram, held_out, self.fit_intercept),
+            state,
         )
-        weights = None if sample_weight is None else sample_weight[test]
-        kwargs = {} if weights is None else {"sample_weight": weights}
-        encoded = np.searchsorted(classes, y_test)
-        scores = np.empty(grid.size)
-        for i in range(grid.size):
-            model = _fixed_model(self, classes, coefs[i], intercepts[i], grid[i])
-            if self.scoring is None:
-                # The default scorer, without its per-call label validation
-                # (most of the time of a path's scoring).
-                scores[i] = _neg_log_loss(model.predict_proba(X_test), encoded, weights)
-            else:
-                scores[i] = scorer(model, X_test, y_test, **kwargs)
+        weights = None if context.score_weights is None else context.score_weights[test]
+        if self.scoring is None:
+            # The default scorer on every point at once: no estimator, no
+            # per-call label validation (most of a path's scoring time).
+            encoded = np.searchsorted(classes, y_test)
+            scores = path_neg_log_loss(
+                X_test, encoded, weights, path.coefs, path.intercepts
+            )
+        else:
+            kwargs = {} if weights is None else {"sample_weight": weights}
+            scores = np.empty(grid.size)
+            for i in range(grid.size):
+                model = _fixed_model(
+                    self, classes, path.coefs[i], path.intercepts[i], grid[i]
+                )
+                scores[i] = context.scorer(model, X_test, y_test, **kwargs)
         if self.verbose:
             print(
                 f"fold {fold}: {grid.size} lambdas, best held-out score "
                 f"{np.nanmax(scores):.6g}"
             )
-        return scores, not_converged
+        return scores, path.not_converged, path.state
+
+
+# The final fit's tolerance, relative to ``tol`` (see _final_tol), and its
+# iteration budget: it starts within ``tol`` of the minimizer.
+_REFIT_TOL_FACTOR = 1e-4
+_REFIT_MAX_ITER = 100
+
+
+class _FoldContext(NamedTuple):
+    """What every fold's job reads: the data, the weights of the fits
+    (sample times class weights) and of the held-out scores (sample
+    weights), the classes, the scorer and a ridge path's Gram parts."""
+
+    X: object
+    y: np.ndarray
+    fit_weights: np.ndarray | None
+    score_weights: np.ndarray | None
+    classes: np.ndarray
+    scorer: object
+    gram: tuple | None
+
+
+def _final_tol(tol: float, penalty: ElasticNetPenalty, dtype) -> float:
+    """The final fit's KKT tolerance: ``tol * 1e-4``, and with an L2 part
+    ``l2`` at most ``1e-7 * l2``. The L2 part makes the objective
+    ``l2``-strongly convex, so a KKT violation ``g`` bounds the distance to
+    the minimizer by about ``g / l2``: coefficients agree to 1e-7 whatever
+    the start, even at the small lambdas of nearly separated data. Never
+    below what ``dtype`` arithmetic resolves."""
+    final = tol * _REFIT_TOL_FACTOR
+    if penalty.l2 > 0.0:
+        final = min(final, 1e-7 * penalty.l2)
+    return effective_tol(max(final, 16 * float(np.finfo(dtype).eps)), dtype)
+
+
+def _null_loss(datafit) -> float:
+    """The training loss of the best constant model."""
+    return float(datafit.value_grad(constant_model(datafit))[0])
+
+
+def _fit_weights(X, y, classes, sample_weight, class_weight):
+    """Sample times class weights, one per sample (class weights from all
+    of ``y``, as scikit-learn's ``LogisticRegressionCV`` computes them);
+    None when both are None."""
+    if class_weight is None:
+        return sample_weight
+    per_class = compute_class_weight(
+        class_weight, classes=classes, y=y, sample_weight=sample_weight
+    )
+    return check_weights(sample_weight, X) * per_class[np.searchsorted(classes, y)]
 
 
 def _preconditioner(gram, held_out, fit_intercept):
@@ -368,27 +619,3 @@ def _fixed_model(cv_model, classes, coef, intercept, lambda_):
     model.intercept_ = intercept
     model.n_features_in_ = coef.shape[1]
     return model
-
-
-def _neg_log_loss(proba: np.ndarray, encoded: np.ndarray, weights) -> float:
-    """scikit-learn's ``neg_log_loss`` scorer from class probabilities and
-    encoded labels: two classes use ``1 - p`` for the first, as the scorer
-    does; probabilities are clipped to ``[eps, 1 - eps]`` as ``log_loss``
-    does."""
-    if proba.shape[1] == 2:
-        positive = proba[:, 1]
-        true_class = np.where(encoded == 1, positive, 1 - positive)
-    else:
-        true_class = proba[np.arange(encoded.size), encoded]
-    eps = np.finfo(proba.dtype).eps
-    loss = -np.log(np.clip(true_class, eps, 1 - eps))
-    return -float(np.average(loss, weights=weights))
-
-
-def cv_standard_errors(cv_scores: np.ndarray) -> np.ndarray:
-    """Standard error of the mean score at each lambda: the standard
-    deviation over folds / sqrt(n_folds) (0 for one fold)."""
-    n_folds = cv_scores.shape[0]
-    if n_folds < 2:
-        return np.zeros(cv_scores.shape[1])
-    return np.std(cv_scores, axis=0, ddof=1) / np.sqrt(n_folds)

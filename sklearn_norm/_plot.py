@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._logistic_cv import cv_standard_errors
+from ._cv_curve import cv_standard_errors
 
 
 def _pyplot():
@@ -143,7 +143,7 @@ def plot_cv(model, ax=None):
     >>> from sklearn.preprocessing import scale
     >>> from sklearn_norm import RegularizedLogisticRegressionCV, plot_cv
     >>> X, y = load_breast_cancer(return_X_y=True)
-    >>> model = RegularizedLogisticRegressionCV("l1", lambdas=20).fit(scale(X), y)
+    >>> model = RegularizedLogisticRegressionCV("l1", n_lambdas=20).fit(scale(X), y)
     >>> ax = plot_cv(model)
     >>> ax.get_ylabel()
     'mean held-out score (neg_log_loss)'

@@ -317,14 +317,14 @@ def test_grid_search_on_the_dask_joblib_backend(client):
         search.cv_results_["mean_test_score"], serial.cv_results_["mean_test_score"]
     )
 
-    cv = RegularizedLogisticRegressionCV(regularization="l1", cv=3, lambdas=5)
+    cv = RegularizedLogisticRegressionCV(regularization="l1", cv=3, n_lambdas=5)
     cv_serial = cv.fit(X, y).coef_.copy()
     with (
         distributed.get_task_stream(client) as stream,
         joblib.parallel_config(backend="dask"),
     ):
         cv_tasks = RegularizedLogisticRegressionCV(
-            regularization="l1", cv=3, lambdas=5, n_jobs=-1
+            regularization="l1", cv=3, n_lambdas=5, n_jobs=-1
         ).fit(X, y)
     assert len(stream.data) > 0
     assert_array_equal(cv_tasks.coef_, cv_serial)

@@ -41,7 +41,7 @@ ESTIMATORS = {
     "l2": RegularizedLogisticRegression("l2", 0.01),
     "l1": RegularizedLogisticRegression("l1", 0.01),
     "elasticnet, 3 classes": RegularizedLogisticRegression("elasticnet", 0.01),
-    "CV l1": RegularizedLogisticRegressionCV("l1", lambdas=6, cv=3),
+    "CV l1": RegularizedLogisticRegressionCV("l1", n_lambdas=6, cv=3),
 }
 
 
@@ -180,8 +180,8 @@ def test_grid_search_in_two_processes_equals_serial(regularization):
 
 
 def test_cv_estimator_with_two_jobs_equals_one_job():
-    one = RegularizedLogisticRegressionCV("l1", lambdas=8, cv=3, n_jobs=1).fit(X, Y)
-    two = RegularizedLogisticRegressionCV("l1", lambdas=8, cv=3, n_jobs=2).fit(X, Y)
+    one = RegularizedLogisticRegressionCV("l1", n_lambdas=8, cv=3, n_jobs=1).fit(X, Y)
+    two = RegularizedLogisticRegressionCV("l1", n_lambdas=8, cv=3, n_jobs=2).fit(X, Y)
     assert_array_equal(two.cv_scores_, one.cv_scores_)
     assert_array_equal(two.coefs_path_, one.coefs_path_)
 

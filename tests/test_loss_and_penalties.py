@@ -213,3 +213,33 @@ def test_every_solver_returns_the_same_result_shape(name):
     assert result.optimality == pytest.approx(
         optimality(datafit.n_coef, penalty, result.params, grad), abs=1e-12
     )
+
+
+@pytest.mark.parametrize("n_classes", [2, 3, 4])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_gram_preconditioner_inverts_the_hessian_of_equal_probabilities(
+    n_classes, fit_intercept
+):
+    # When every sample has the same class probabilities (an intercept-only
+    # model), the Hessian is exactly curvature (x) [X 1].T W [X 1]: the
+    # preconditioner must invert H + l2 * I_coef exactly.
+    from sklearn_norm._solvers._newton_cg import GramPreconditioner
+
+    datafit = make_datafit(n_classes, fit_intercept)
+    params = np.zeros(datafit.n_params)
+    if fit_intercept:
+        params[datafit.n_coef :] = np.linspace(-0.7, 0.4, datafit.n_outputs)
+    z = datafit.decision(params)
+    penalty = ElasticNetPenalty(l1=0.0, l2=0.03)
+    hessian = datafit.hessian(z, datafit.X)
+    hessian[: datafit.n_coef, : datafit.n_coef] += penalty.l2 * np.eye(datafit.n_coef)
+    inverse = GramPreconditioner.of(datafit, 10**6).inverse(datafit, penalty, z)
+    rng = np.random.default_rng(3)
+    v = rng.normal(size=datafit.n_params)
+    if n_classes > 2 and fit_intercept:
+        # Softmax ignores a shift common to all classes' intercepts: the
+        # Hessian is singular along it, so compare off that direction.
+        v[datafit.n_coef :] -= v[datafit.n_coef :].mean()
+    np.testing.assert_allclose(
+        inverse(hessian @ v), v, rtol=1e-9, atol=1e-9, err_msg="M^-1 H v != v"
+    )

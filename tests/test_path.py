@@ -155,3 +155,26 @@ def test_bad_parameters_are_named(kwargs, match):
         logistic_path(X, y, **kwargs)
     np.testing.assert_array_equal(X, X_before)
     np.testing.assert_array_equal(y, y_before)
+
+
+@pytest.mark.parametrize("regularization", ["l1", "l2"])
+def test_a_path_continued_from_its_state_equals_one_path(regularization):
+    # The CV estimator extends its grid by continuing paths: the points must
+    # be those of one uninterrupted path over the whole grid.
+    from sklearn_norm._logistic import build_datafit
+    from sklearn_norm._path import default_lambdas, fit_path
+
+    X, y = make_data(3)
+    _, datafit = build_datafit(X, y, None, None, True)
+    grid = default_lambdas(datafit, regularization, 0.5, 12, None)
+    whole = fit_path(datafit, regularization, grid, 0.5, 1e-8, 1000)
+    first = fit_path(datafit, regularization, grid[:7], 0.5, 1e-8, 1000)
+    rest = fit_path(
+        datafit, regularization, grid[7:], 0.5, 1e-8, 1000, state=first.state
+    )
+    np.testing.assert_array_equal(
+        np.concatenate([first.coefs, rest.coefs]), whole.coefs
+    )
+    np.testing.assert_array_equal(
+        np.concatenate([first.losses, rest.losses]), whole.losses
+    )

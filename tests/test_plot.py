@@ -34,7 +34,7 @@ def data():
 
 @pytest.fixture(scope="module")
 def fitted(data):
-    return RegularizedLogisticRegressionCV("l1", lambdas=15, cv=3).fit(*data)
+    return RegularizedLogisticRegressionCV("l1", n_lambdas=15, cv=3).fit(*data)
 
 
 def saved_png(ax, path):

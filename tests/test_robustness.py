@@ -67,7 +67,7 @@ def _fit_classifier(regularization, lambda_):
 
 
 def _fit_cv(X, y, sample_weight):
-    model = RegularizedLogisticRegressionCV("l1", lambdas=5, cv=3, tol=1e-8)
+    model = RegularizedLogisticRegressionCV("l1", n_lambdas=5, cv=3, tol=1e-8)
     model.fit(X, y, sample_weight=sample_weight)
     return (model.lambdas_, model.cv_scores_) + _classifier_outputs(model, X)
 

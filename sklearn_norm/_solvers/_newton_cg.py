@@ -34,7 +34,7 @@ def solve_newton_cg(
     truncated Newton; stops when ``max|gradient| <= tol``, after ``max_iter``
     Newton steps, or when no step decreases the objective any more.
 
-    ``gram`` (two classes): preconditions conjugate gradients (see
+    ``gram``: preconditions conjugate gradients (see
     ``GramPreconditioner``); worth its set-up along a path. ``scores``:
     ``datafit.decision(params)`` if the caller has it (saves a pass); the
     result carries the final scores back."""
@@ -107,17 +107,21 @@ def _armijo_step(datafit, penalty, params, z, direction, dz, slope) -> float:
 
 
 class GramPreconditioner:
-    """``s * [X 1].T W [X 1] + l2 * I_coef``, the binary Hessian when every
-    sample has the same curvature ``s`` (their weighted mean is used), as a
+    """``S (x) [X 1].T W [X 1] + l2 * I_coef``, the Hessian when every sample
+    has the same curvature ``S`` (their weighted mean: a number for two
+    classes, a K x K matrix for K, see ``class_curvature``), as a
     preconditioner for conjugate gradients.
 
     The weighted Gram matrix ``G = X.T W X`` (``W`` the normalized sample
     weights) is formed once over row blocks and eigen-decomposed,
-    ``G = V diag(e) V.T``; then for any ``s`` and ``l2`` the coefficient
-    block inverts as ``V diag(1 / (s e + l2)) V.T`` and the intercept joins
-    by a Schur complement: two products with ``V`` per CG iteration and no
-    factorization per Newton step. Along a regularization path one set-up
-    (about 2 passes' worth of products per p columns) serves every point.
+    ``G = V diag(e) V.T``. For K classes ``S = U diag(d) U.T`` is
+    eigen-decomposed at each Newton step (K x K); in the basis ``U`` the
+    system splits into one two-class system per class with curvature
+    ``d_k``, whose coefficient block inverts as ``V diag(1 / (d_k e + l2))
+    V.T`` and whose intercept joins by a Schur complement: a few products
+    with ``V`` per CG iteration and no factorization per Newton step. Along
+    a regularization path one set-up (about 2 passes' worth of products per
+    p columns) serves every point.
     """
 
     def __init__(
@@ -140,31 +144,53 @@ class GramPreconditioner:
 
     @classmethod
     def fits(cls, datafit, max_values: int) -> bool:
-        """Two classes and a ``p x p`` matrix within ``max_values``."""
-        return datafit.n_outputs == 1 and datafit.n_features**2 <= max_values
+        """A ``p x p`` matrix within ``max_values``."""
+        return datafit.n_features**2 <= max_values
 
     def inverse(self, datafit, penalty, z):
-        """``v -> M^-1 v`` for the mean curvature at scores ``z``."""
-        s = float(np.sum(datafit.curvature(z)))
-        scale = s * self.eigenvalues + penalty.l2
+        """``v -> M^-1 v`` for the mean curvature at scores ``z``; None when
+        it is singular (two classes, all probabilities 0 or 1)."""
+        curvature = datafit.class_curvature(z)
+        if curvature.shape[0] == 1:
+            curvatures, rotation = curvature[0], None
+        else:
+            curvatures, rotation = np.linalg.eigh(curvature)
+            # Rounding leaves softmax's shift direction at about 1e-17, not 0.
+            tiny = 1e-12 * float(np.max(curvatures, initial=0.0))
+            curvatures[curvatures <= tiny] = 0.0
+        scale = curvatures[:, None] * self.eigenvalues + penalty.l2
         scale += 1e-12 * float(np.max(scale, initial=0.0)) + 1e-300
+        V = self.basis
 
-        def coef_inverse(v):
-            return self.basis @ ((self.basis.T @ v) / scale)
+        def coef_inverse(m):  # each row: V diag(1 / scale_k) V.T
+            return ((m @ V) / scale) @ V.T
 
-        if not self.fit_intercept:
-            return coef_inverse
-        n_features = self.moment.size
-        cross = s * self.moment
-        u = coef_inverse(cross)
-        schur = s * self.total - float(cross @ u)
-        if not schur > 0.0:
-            return None
+        n_outputs, n_features = curvatures.size, self.moment.size
+        n_coef = n_outputs * n_features
+        if self.fit_intercept:
+            cross = curvatures[:, None] * self.moment
+            u = coef_inverse(cross)
+            schur = curvatures * self.total - np.sum(cross * u, axis=1)
+            # A class direction of no curvature (softmax's shift) moves no
+            # intercept; two classes need the intercept's curvature.
+            solvable = (curvatures > 0.0) & (schur > 1e-12 * curvatures * self.total)
+            if rotation is None and not solvable[0]:
+                return None
+            schur = np.where(solvable, schur, 1.0)
 
         def inverse(v):
-            a = coef_inverse(v[:n_features])
-            t = (v[n_features] - float(cross @ a)) / schur
-            return np.concatenate([a - t * u, [t]])
+            m = v[:n_coef].reshape(n_outputs, n_features)
+            if rotation is not None:
+                m = rotation.T @ m
+            a = coef_inverse(m)
+            if not self.fit_intercept:
+                return (a if rotation is None else rotation @ a).ravel()
+            b = v[n_coef:] if rotation is None else rotation.T @ v[n_coef:]
+            t = np.where(solvable, (b - np.sum(cross * a, axis=1)) / schur, 0.0)
+            a -= t[:, None] * u
+            if rotation is not None:
+                a, t = rotation @ a, rotation @ t
+            return np.concatenate([a.ravel(), t])
 
         return inverse
 
