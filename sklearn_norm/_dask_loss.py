@@ -294,6 +294,11 @@ class DaskLogisticLoss(FlatParameters):
 
         return _KeepingScores(distributed_product)
 
+    def explicit_hessian(self, z: Scores) -> np.ndarray | None:
+        """The dense Hessian at ``z`` when it is small enough to reach the
+        driver (``EXPLICIT_HESSIAN_MAX`` parameters), else None."""
+        return self._hessian(z) if self._explicit_hessian() else None
+
     def _hessian(self, z: Scores) -> np.ndarray:
         """The dense Hessian at ``z`` (one pass, or none if the last
         gradient pass at ``z`` brought it along)."""

@@ -38,6 +38,10 @@ from scipy.special import expit
 HessianProduct = Callable[[np.ndarray], np.ndarray]
 
 
+# Values (rows x classes x columns) of the temporary a multinomial Hessian
+# is formed from, per block of rows: 8 MB.
+_HESSIAN_BLOCK = 1 << 20
+
 # Reductions over the K classes of an (n_samples, K) array. numpy reduces a
 # short inner axis element by element (``a.sum(axis=1)`` is ~4x slower than
 # ``a @ ones``, ``scipy.special.softmax`` ~35x slower than ``np.exp``), and
@@ -179,6 +183,15 @@ class _LinearDatafit(FlatParameters):
             self._column_counts = np.bincount(self.X.indices, minlength=self.n_features)
         return int(np.sum(self._column_counts[features]))
 
+    def explicit_hessian(self, z: np.ndarray) -> np.ndarray | None:
+        """The Hessian in all parameters at scores ``z`` for a dense ``X``
+        (what a solver may factorize when there are few parameters); None
+        for a sparse ``X``, where scipy's per-product overhead on the blocks
+        costs more than Hessian-vector products."""
+        if sp.issparse(self.X):
+            return None
+        return self.hessian(z, self.X)
+
     def _pack(self, g_coef: np.ndarray, residual: np.ndarray) -> np.ndarray:
         """Flat gradient from the coefficient part and the per-sample residuals."""
         if not self.fit_intercept:
@@ -256,6 +269,7 @@ class BinaryLogisticLoss(_LinearDatafit):
         if sp.issparse(columns):
             weighted = sp.diags_array(curvature.astype(columns.dtype)) @ columns
             block = (columns.T @ weighted).toarray()
+            block = 0.5 * (block + block.T)  # exactly symmetric
         else:  # W.T @ W with W = sqrt(curvature) * columns: numpy uses syrk
             root = np.sqrt(curvature).astype(columns.dtype)
             weighted = root[:, None] * columns
@@ -349,12 +363,46 @@ class MultinomialLoss(_LinearDatafit):
 
     def hessian(self, z: np.ndarray, columns: np.ndarray) -> np.ndarray:
         """The Hessian at scores ``z`` in the coefficients of ``columns`` (a
-        dense column subset of ``X``; class-major, as in ``params``) and the
-        intercepts: a dense float64 matrix of size ``K * n_columns (+ K)``.
+        column subset of ``X``, dense or sparse; class-major, as in
+        ``params``) and the intercepts: a dense float64 matrix of size
+        ``K * n_columns (+ K)``.
 
         Block ``(k, l)`` is ``columns.T @ diag(d_kl) @ columns`` with
-        ``d_kl = (s_i / S) * p_ik * (delta_kl - p_il)``."""
+        ``d_kl = (s_i / S) * p_ik * (delta_kl - p_il)``: the sum over samples
+        of ``(diag(p_i) - p_i p_i^T) (x) x_i x_i^T`` (``x_i`` with a 1 for the
+        intercept), formed as K weighted Gram matrices minus one Gram matrix
+        of the rows ``p_i (x) x_i``, over row blocks of bounded size."""
         proba = _softmax(z)
+        n_classes = self.n_outputs
+        if sp.issparse(columns):
+            return self._sparse_hessian(proba, columns)
+        m = columns.shape[1] + (1 if self.fit_intercept else 0)
+        full = np.zeros((n_classes * m, n_classes * m))
+        rows = max(1, _HESSIAN_BLOCK // (n_classes * m))
+        for start in range(0, columns.shape[0], rows):
+            block = np.asarray(columns[start : start + rows], dtype=np.float64)
+            if self.fit_intercept:
+                block = np.column_stack([block, np.ones(block.shape[0])])
+            weights = self.weights[start : start + rows]
+            p = proba[start : start + rows]
+            weighted = weights[:, None] * p
+            for k in range(n_classes):
+                diagonal = slice(k * m, (k + 1) * m)
+                full[diagonal, diagonal] += block.T @ (weighted[:, k : k + 1] * block)
+            outer = (np.sqrt(weights)[:, None] * p)[:, :, None] * block[:, None, :]
+            outer = outer.reshape(block.shape[0], n_classes * m)
+            full -= outer.T @ outer
+        # From class-major [x, 1] blocks to the params layout: every class's
+        # coefficients, then the intercepts.
+        n_features = m - (1 if self.fit_intercept else 0)
+        order = [k * m + j for k in range(n_classes) for j in range(n_features)]
+        if self.fit_intercept:
+            order += [k * m + n_features for k in range(n_classes)]
+        full = full[np.ix_(order, order)]
+        return 0.5 * (full + full.T)  # exactly symmetric, as solvers expect
+
+    def _sparse_hessian(self, proba: np.ndarray, columns) -> np.ndarray:
+        """``hessian`` for a sparse ``columns``, block by block."""
         n_classes, m = self.n_outputs, columns.shape[1]
         n_coef = n_classes * m
         size = n_coef + (n_classes if self.fit_intercept else 0)
@@ -363,7 +411,8 @@ class MultinomialLoss(_LinearDatafit):
             for j in range(k, n_classes):
                 d = self.weights * proba[:, k] * (float(k == j) - proba[:, j])
                 d = d.astype(columns.dtype)
-                block = np.asarray(columns.T @ (d[:, None] * columns), np.float64)
+                weighted = sp.diags_array(d) @ columns
+                block = (columns.T @ weighted).toarray().astype(np.float64)
                 if k == j:  # exactly symmetric, as conjugate gradients expect
                     block = 0.5 * (block + block.T)
                 rows, cols = slice(k * m, (k + 1) * m), slice(j * m, (j + 1) * m)

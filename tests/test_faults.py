@@ -223,7 +223,8 @@ def interrupt_after(calls):
     return patch
 
 
-@pytest.mark.parametrize("calls", [1, 3, 8])
+# An L2 fit of this size takes 5 gradients (Newton steps solved directly).
+@pytest.mark.parametrize("calls", [1, 3, 5])
 @pytest.mark.parametrize("name", ["l2", "l1", "elasticnet, 3 classes", "CV l1"])
 def test_interrupted_fit_keeps_the_previous_model(name, calls, monkeypatch):
     model = fitted(name)

@@ -66,12 +66,14 @@ def test_hessian_product_matches_gradient_differences(
     np.testing.assert_allclose(hv, numeric, rtol=1e-6, atol=1e-9)
 
 
+@pytest.mark.parametrize("container", [np.asarray, sp.csr_array, sp.csc_matrix])
 @pytest.mark.parametrize("n_classes", [2, 3, 4])
 @pytest.mark.parametrize("fit_intercept", [True, False])
-def test_explicit_hessian_matches_hessian_products(n_classes, fit_intercept):
-    """``hessian(z, X)`` (which the Dask datafit forms per chunk) is the
-    matrix of ``hessp(z)``, column by column, and symmetric."""
-    datafit = make_datafit(n_classes, fit_intercept)
+def test_explicit_hessian_matches_hessian_products(n_classes, fit_intercept, container):
+    """``hessian(z, X)`` (which the Dask datafit forms per chunk, and
+    newton-cg factorizes for few parameters) is the matrix of ``hessp(z)``,
+    column by column, and symmetric, for dense and sparse ``X``."""
+    datafit = make_datafit(n_classes, fit_intercept, container)
     if n_classes == 4:  # make_datafit stops at 3 classes
         y = np.random.default_rng(4).integers(0, 4, size=40)
         datafit = MultinomialLoss(datafit.X, y, datafit.weights, fit_intercept, 4)
@@ -243,3 +245,37 @@ def test_gram_preconditioner_inverts_the_hessian_of_equal_probabilities(
     np.testing.assert_allclose(
         inverse(hessian @ v), v, rtol=1e-9, atol=1e-9, err_msg="M^-1 H v != v"
     )
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_direct_and_conjugate_gradient_newton_reach_the_same_minimum(
+    n_classes, monkeypatch
+):
+    # Few parameters and a dense X: Newton systems are solved by a Cholesky
+    # factorization (softmax's intercept shift made invertible); compare with
+    # conjugate gradients on the same problem, and with the KKT certificate.
+    from sklearn_norm._solvers import _newton_cg
+
+    datafit = make_datafit(n_classes, True)
+    penalty = ElasticNetPenalty(l1=0.0, l2=1e-3)
+    start = np.zeros(datafit.n_params)
+    z = datafit.decision(start)
+    assert (
+        _newton_cg._direct_direction(datafit, penalty, z, np.ones(datafit.n_params))
+        is not None
+    )
+    direct = solve_newton_cg(datafit, penalty, start, tol=1e-12, max_iter=50)
+    monkeypatch.setattr(_newton_cg, "DIRECT_MAX_PARAMS", 0)
+    assert (
+        _newton_cg._direct_direction(datafit, penalty, z, np.ones(datafit.n_params))
+        is None
+    )
+    iterative = solve_newton_cg(datafit, penalty, start, tol=1e-12, max_iter=50)
+    assert direct.converged and iterative.converged
+    assert direct.n_iter <= iterative.n_iter
+    np.testing.assert_allclose(
+        direct.objective, iterative.objective, rtol=1e-14, err_msg="objective"
+    )
+    _, grad = datafit.value_grad(direct.params)
+    kkt = optimality(datafit.n_coef, penalty, direct.params, grad)
+    assert kkt <= 1e-12

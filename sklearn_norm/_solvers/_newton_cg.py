@@ -2,7 +2,9 @@
 
 Each iteration solves ``H d = -g`` inexactly by conjugate gradients (two passes
 over ``X`` per Hessian-vector product, no ``p x p`` matrix) to a relative
-residual ``min(0.5, sqrt(||g||))`` (superlinear convergence), then takes the
+residual ``min(0.5, sqrt(||g||))`` (superlinear convergence) -- or, for at
+most ``DIRECT_MAX_PARAMS`` parameters and a dense ``X``, exactly by a
+Cholesky factorization of the explicit Hessian -- then takes the
 longest step ``t`` in 1, 1/2, 1/4, ... with sufficient (Armijo) decrease. The
 scores along the step are ``z + t * (X d)``, so the line search costs one pass
 over ``X`` and compares exact objective *changes* (``value_change``): it keeps
@@ -13,9 +15,17 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
+from numpy.linalg import LinAlgError
+from scipy.linalg import cho_factor, cho_solve
 
 from .._penalties import ElasticNetPenalty
 from ._result import SolverResult, smooth_gradient
+
+# Up to this many parameters, a Newton system is solved by a Cholesky
+# factorization of the explicit Hessian: forming it costs about as much as a
+# few Hessian-vector products, and conjugate gradients would take many (each
+# with Python overhead that dominates on small data).
+DIRECT_MAX_PARAMS = 100
 
 
 def solve_newton_cg(
@@ -55,26 +65,12 @@ def solve_newton_cg(
             )
         if measure <= tol or n_iter == max_iter:
             break
-        data_hessp = datafit.hessp(z)
-
-        def hessp(v, data_hessp=data_hessp):
-            hv = data_hessp(v)
-            hv[:n_coef] += penalty.l2 * v[:n_coef]
-            return hv
-
         norm = float(np.linalg.norm(grad))
-        # The new gradient is about the CG residual: solving past tol / 2 is
-        # wasted work (often the last Newton step's, and a path's points).
-        atol = max(min(0.5, np.sqrt(norm)) * norm, 0.5 * tol)
-        precondition = None if gram is None else gram.inverse(datafit, penalty, z)
-        direction, dz = _conjugate_gradient(
-            hessp,
-            -grad,
-            atol,
-            max_cg_iter,
-            precondition,
-            scores=lambda data_hessp=data_hessp: data_hessp.scores,
-        )
+        direction, dz = _direct_direction(datafit, penalty, z, grad), None
+        if direction is None:
+            direction, dz = _cg_direction(
+                datafit, penalty, z, grad, tol, max_cg_iter, gram
+            )
         slope = float(grad @ direction)
         if not slope < 0.0:  # CG made no progress: fall back on the gradient
             direction, slope, dz = -grad, -(norm**2), None
@@ -89,6 +85,55 @@ def solve_newton_cg(
         n_iter += 1
     value = datafit.value(z) + penalty.value(params[:n_coef])
     return SolverResult(params, value, measure, n_iter, measure <= tol, z)
+
+
+def _direct_direction(datafit, penalty, z, grad) -> np.ndarray | None:
+    """The Newton direction ``-H^-1 grad`` by a Cholesky factorization of the
+    explicit Hessian (data term plus ``l2`` on the coefficients), for at most
+    ``DIRECT_MAX_PARAMS`` parameters when the datafit forms that Hessian
+    (``explicit_hessian``); None otherwise, or if it is not positive definite
+    (no penalty: softmax's shift, separable data)."""
+    if datafit.n_params > DIRECT_MAX_PARAMS:
+        return None
+    explicit = getattr(datafit, "explicit_hessian", None)
+    hessian = None if explicit is None else explicit(z)
+    if hessian is None:
+        return None
+    hessian = np.array(hessian, dtype=np.float64)  # the datafit's may be cached
+    n_coef = datafit.n_coef
+    hessian[np.arange(n_coef), np.arange(n_coef)] += penalty.l2
+    if datafit.fit_intercept and datafit.n_outputs > 1:
+        # Softmax ignores a shift common to all intercepts, and the gradient
+        # has no part along it: adding u u^T for that direction u makes H
+        # invertible without changing the direction's other parts.
+        hessian[n_coef:, n_coef:] += 1.0 / datafit.n_outputs
+    try:
+        factor = cho_factor(hessian, check_finite=False)
+    except LinAlgError:
+        return None
+    direction = -cho_solve(factor, grad, check_finite=False)
+    return direction if np.all(np.isfinite(direction)) else None
+
+
+def _cg_direction(datafit, penalty, z, grad, tol, max_cg_iter, gram):
+    """An inexact Newton direction by conjugate gradients on Hessian-vector
+    products, and its scores (or None)."""
+    n_coef = datafit.n_coef
+    data_hessp = datafit.hessp(z)
+
+    def hessp(v):
+        hv = data_hessp(v)
+        hv[:n_coef] += penalty.l2 * v[:n_coef]
+        return hv
+
+    norm = float(np.linalg.norm(grad))
+    # The new gradient is about the CG residual: solving past tol / 2 is
+    # wasted work (often the last Newton step's, and a path's points).
+    atol = max(min(0.5, np.sqrt(norm)) * norm, 0.5 * tol)
+    precondition = None if gram is None else gram.inverse(datafit, penalty, z)
+    return _conjugate_gradient(
+        hessp, -grad, atol, max_cg_iter, precondition, scores=lambda: data_hessp.scores
+    )
 
 
 def _armijo_step(datafit, penalty, params, z, direction, dz, slope) -> float:
