@@ -86,7 +86,8 @@ def test_logistic_benchmark_runs_at_small_scale(capsys):
 
 def test_cv_benchmark_runs_at_small_scale(capsys):
     module = runpy.run_path(str(ROOT / "benchmarks" / "bench_cv.py"))
-    assert module["main"](["--scale", "0.02", "--skip-liblinear"]) == 0
+    argv = ["--scale", "0.02", "--skip-liblinear", "--repeats", "1"]
+    assert module["main"](argv) == 0
     out = capsys.readouterr().out
     for row in (
         "RegularizedLogisticRegressionCV",
@@ -109,6 +110,7 @@ def test_dask_benchmark_runs_at_small_scale(capsys):
         pytest.skip("the dask extra is not installed")
     module = runpy.run_path(str(ROOT / "benchmarks" / "bench_dask.py"))
     argv = ["--n-samples", "4000", "--n-features", "10", "--repeats", "1"]
+    argv += ["--workers", "1", "--chunks", "2"]
     rows = module["main"](argv + ["--peers"])  # no dask-ml solver
     out = capsys.readouterr().out
     for row in (
@@ -119,3 +121,12 @@ def test_dask_benchmark_runs_at_small_scale(capsys):
         assert row in out
     assert {row["problem"] for row in rows} == {"l2", "l1"}
     assert all(row["gap"] < 1e-9 for row in rows)
+
+
+def test_cv_quality_benchmark_runs_at_small_scale(capsys):
+    module = runpy.run_path(str(ROOT / "benchmarks" / "bench_cv_quality.py"))
+    argv = ["--data", "wine", "--penalties", "l2", "--repeats", "1"]
+    assert module["main"](argv) == 0
+    out = capsys.readouterr().out
+    for row in ("wine", "ours", "sklearn", "worst: ours - sklearn log-loss"):
+        assert row in out
