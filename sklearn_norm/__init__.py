@@ -20,12 +20,47 @@ The public API:
 demo dataset and writes a report and the two pictures.
 """
 
-from ._logistic import RegularizedLogisticRegression
-from ._logistic_cv import RegularizedLogisticRegressionCV
-from ._normalize import l1_normalize, l2_normalize
-from ._normalizers import L1Normalizer, L2Normalizer
-from ._path import lambda_max, logistic_path
-from ._plot import plot_cv, plot_path
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ._logistic import RegularizedLogisticRegression
+    from ._logistic_cv import RegularizedLogisticRegressionCV
+    from ._normalize import l1_normalize, l2_normalize
+    from ._normalizers import L1Normalizer, L2Normalizer
+    from ._path import lambda_max, logistic_path
+    from ._plot import plot_cv, plot_path
+
+# Each public name and the module that defines it. They are imported on first
+# use (PEP 562), so that ``import sklearn_norm`` and the command line's
+# ``--help``, ``--version`` and input errors do not wait for scikit-learn.
+_MODULES = {
+    "L1Normalizer": "._normalizers",
+    "L2Normalizer": "._normalizers",
+    "RegularizedLogisticRegression": "._logistic",
+    "RegularizedLogisticRegressionCV": "._logistic_cv",
+    "l1_normalize": "._normalize",
+    "l2_normalize": "._normalize",
+    "lambda_max": "._path",
+    "logistic_path": "._path",
+    "plot_cv": "._plot",
+    "plot_path": "._plot",
+}
+
+
+def __getattr__(name: str):
+    if name not in _MODULES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_MODULES[name], __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_MODULES})
+
 
 __version__ = "0.1.0"
 
