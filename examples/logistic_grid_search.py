@@ -1,5 +1,5 @@
 """Tune lambda_ of RegularizedLogisticRegression in a Pipeline with GridSearchCV,
-then move the decision threshold (the seed's ``predict(X, threshold)``) with
+then move the decision threshold (``predict`` with a probability threshold) with
 scikit-learn's FixedThresholdClassifier / TunedThresholdClassifierCV.
 
 Run::
@@ -45,7 +45,7 @@ print(f"test accuracy:            {search.score(X_test, y_test):.3f}")
 print(f"non-zero coefficients:    {np.count_nonzero(best.coef_)} of {best.coef_.size}")
 print(f"solver {best.solver_!r}: {best.n_iter_} iterations, KKT {best.optimality_:.1e}")
 
-# The seed predicted with a probability threshold. Here "malignant" is class 0;
+# Predict with a probability threshold other than 0.5. Here "malignant" is class 0;
 # to miss fewer malignant tumours, call a sample benign (1) only when
 # P(benign) >= 0.8.
 strict = FixedThresholdClassifier(

@@ -1,10 +1,10 @@
-"""Normalize embeddings and features, then classify: the seed's use case.
+"""Normalize embeddings and features, then classify.
 
 FaceNet-style embeddings are compared by cosine similarity, which is the dot
 product of L2-normalized vectors. This example
 
 1. L2-normalizes a batch of (synthetic) embeddings with ``l2_normalize``;
-2. shows the seed document's own example;
+2. normalizes a small 3-D array over all of it and over two axes;
 3. puts ``L2Normalizer`` (rows) and ``L1Normalizer(axis=0)`` (columns, learned
    on the training set) in a Pipeline and tunes a classifier with GridSearchCV;
 4. keeps sparse text features sparse.
@@ -29,7 +29,7 @@ cosine = unit @ unit.T
 print("embedding norms after l2_normalize:", np.linalg.norm(unit, axis=1).round(6))
 print(f"cosine similarity of embedding 0 and 1: {cosine[0, 1]:.4f}")
 
-# 2. The seed document's example, digit for digit.
+# 2. A 3-D array: divided by its L1 norm, and by the L2 norm over axes 1 and 2.
 a = np.arange(12).reshape([1, 3, 4])
 print(l1_normalize(a), "\n")
 print(l2_normalize(a, (1, 2)), "\n")

@@ -1,4 +1,4 @@
-"""``RegularizedLogisticRegression``: the seed's classifier, made exact.
+"""``RegularizedLogisticRegression``: penalized logistic regression, solved exactly.
 
 ``fit`` validates once, builds a datafit (``_loss``) and a penalty
 (``_penalties``), hands them to a solver function (``_solvers``) and stores
@@ -53,8 +53,7 @@ class RegularizedLogisticRegression(
 ):
     r"""Logistic regression with L1, L2 or elastic-net penalty, solved exactly.
 
-    The seed's gradient-descent classifier as a scikit-learn estimator. For
-    two classes it minimizes over coefficients ``w`` and intercept ``b``
+    For two classes it minimizes over coefficients ``w`` and intercept ``b``
 
     .. code-block:: text
 
@@ -107,7 +106,7 @@ class RegularizedLogisticRegression(
           constraints, which gives exact zeros).
         - ``"newton-cg"``: truncated Newton with conjugate gradients and a line
           search; ``"l2"`` and ``None`` only.
-        - ``"gd"``: the seed's gradient descent with the fixed step ``lr``,
+        - ``"gd"``: plain gradient descent with the fixed step ``lr``,
           made proximal so that L1 zeros are exact; any regularization. Slow:
           for teaching and for checking the others.
 

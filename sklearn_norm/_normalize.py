@@ -1,6 +1,6 @@
-"""``l1_normalize`` and ``l2_normalize``: the seed's functions, made robust.
+"""``l1_normalize`` and ``l2_normalize``: divide an array by its L1 or L2 norm.
 
-The formulas and defaults are the seed's::
+The formulas and defaults::
 
     l1_normalize(x, axis=None) = x / max(sum(|x|, axis), epsilon)
     l2_normalize(x, axis=-1)   = x / sqrt(max(sum(x**2, axis), epsilon))
@@ -31,7 +31,7 @@ def l1_normalize(
     """Divide ``x`` by its L1 norm along ``axis``.
 
     Computes ``x / max(sum(|x|, axis), epsilon)``, with the sum broadcast back
-    over the reduced axes, as in the seed document. Slices whose L1 norm is at
+    over the reduced axes. Slices whose L1 norm is at
     most ``epsilon`` are divided by ``epsilon`` instead, so all-zero slices
     stay zero.
 
@@ -93,7 +93,7 @@ def l2_normalize(
     """Divide ``x`` by its L2 (Euclidean) norm along ``axis``.
 
     Computes ``x / sqrt(max(sum(x**2, axis), epsilon))``, with the sum
-    broadcast back over the reduced axes, as in the seed document. The floor
+    broadcast back over the reduced axes. The floor
     applies to the squared norm: slices with an L2 norm of at most
     ``sqrt(epsilon)`` are divided by ``sqrt(epsilon)``.
 

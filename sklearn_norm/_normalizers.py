@@ -1,4 +1,5 @@
-"""``L1Normalizer`` and ``L2Normalizer``: the seed's functions as transformers."""
+"""``L1Normalizer`` and ``L2Normalizer``: ``l1_normalize`` and ``l2_normalize``
+as scikit-learn transformers."""
 
 from __future__ import annotations
 

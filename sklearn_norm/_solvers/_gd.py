@@ -1,4 +1,4 @@
-"""The seed's fixed-step gradient descent, made proximal.
+"""Fixed-step gradient descent, made proximal.
 
 Each step is ``w <- prox(w - lr * grad L(w))`` for the coefficients and
 ``b <- b - lr * grad_b L`` for the (unpenalized) intercepts. The prox applies
