@@ -45,6 +45,9 @@ _MARKER_COLOUR = "0.3"
 _LABEL_SIZE = 8.0  # points, the names at the line ends
 _LABEL_GAP = 1.35  # line height of stacked names, in font sizes
 _ZERO_TICK = "λ=0"
+# The y-range of a CV estimator's path covers the lambdas down to this
+# fraction of the smaller of lambda_min_ and lambda_ (half a decade past).
+_Y_RANGE_PAST = 10**-0.5
 _ACCEPTS = "a fitted RegularizedLogisticRegressionCV or a fitted Pipeline ending in one"
 _OR_TUPLE = ", or the (lambdas, coefs, intercepts) tuple of logistic_path"
 
@@ -319,7 +322,7 @@ def plot_path(
     coefficients that are zero along the whole path are not drawn.
 
     For a CV estimator the y-range shows the part of the path from the
-    largest lambda to one decade past ``min(lambda_min_, lambda_)`` (plus a
+    largest lambda to half a decade past ``min(lambda_min_, lambda_)`` (plus a
     margin): lines that grow larger further along, towards the unpenalized
     end, are clipped. For a bare path the y-range is that of the whole path.
 
@@ -597,10 +600,10 @@ def _draw_grey(ax: Axes, x: np.ndarray, coefs: np.ndarray) -> None:
 
 def _y_limits(lambdas: np.ndarray, coefs: np.ndarray, model) -> tuple[float, float]:
     """The coefficients' range (with 0) over the rows shown, plus 6 %; for a
-    CV estimator the rows down to a tenth of ``min(lambda_min_, lambda_)``.
-    (-1, 1) when all are zero."""
+    CV estimator the rows down to half a decade past ``min(lambda_min_,
+    lambda_)``. (-1, 1) when all are zero."""
     if model is not None:
-        cutoff = 0.1 * min(model.lambda_min_, model.lambda_)
+        cutoff = _Y_RANGE_PAST * min(model.lambda_min_, model.lambda_)
         coefs = coefs[np.asarray(lambdas) >= cutoff]
     values = coefs[np.isfinite(coefs)]
     low = float(values.min(initial=0.0))

@@ -179,7 +179,7 @@ def test_y_range_shows_the_region_around_the_selected_lambda(fitted):
     ax = plot_path(fitted)
     low, high = ax.get_ylim()
     coefs = fitted.coefs_path_[:, 0, :]
-    region = fitted.lambdas_ >= 0.1 * min(fitted.lambda_min_, fitted.lambda_)
+    region = fitted.lambdas_ >= 10**-0.5 * min(fitted.lambda_min_, fitted.lambda_)
     assert low <= coefs[region].min() and coefs[region].max() <= high
     assert np.abs(coefs[-1]).max() > 2 * np.abs(coefs[region]).max()
     assert not low <= coefs[-1].min() or not coefs[-1].max() <= high, (
