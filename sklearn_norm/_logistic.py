@@ -508,6 +508,13 @@ def build_datafit(X, y, sample_weight, class_weight, fit_intercept: bool):
             class_weight, classes=classes, y=y, sample_weight=sample_weight
         )
         weights = weights * per_class[encoded]
+    return classes, datafit_of(X, encoded, weights, classes.size, fit_intercept)
+
+
+def datafit_of(X, encoded, weights, n_classes: int, fit_intercept: bool):
+    """The binary or multinomial datafit of validated inputs: labels encoded
+    as 0..n_classes-1 and non-negative weights ``s_i`` (normalized here to
+    ``s_i / S``)."""
     with np.errstate(over="ignore"):
         total = float(np.sum(weights))
     if np.isinf(total):  # huge weights: only their ratios matter
@@ -515,9 +522,9 @@ def build_datafit(X, y, sample_weight, class_weight, fit_intercept: bool):
         total = float(np.sum(weights))
     check_weight_total(total)
     weights = weights / total
-    if classes.size == 2:
-        return classes, BinaryLogisticLoss(X, encoded == 1, weights, fit_intercept)
-    return classes, MultinomialLoss(X, encoded, weights, fit_intercept, classes.size)
+    if n_classes == 2:
+        return BinaryLogisticLoss(X, encoded == 1, weights, fit_intercept)
+    return MultinomialLoss(X, encoded, weights, fit_intercept, n_classes)
 
 
 def effective_tol(tol: float, dtype) -> float:

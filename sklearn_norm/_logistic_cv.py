@@ -38,6 +38,7 @@ from ._logistic import (
     RegularizedLogisticRegression,
     build_datafit,
     constant_model,
+    datafit_of,
     effective_tol,
     reported_coef,
 )
@@ -304,7 +305,10 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         if self.regularization == "l2" and GramPreconditioner.fits(datafit, budget):
             raw = np.ones(y.size) if fit_weights is None else fit_weights
             gram = weighted_gram(X, raw, budget)
-        context = _FoldContext(X, y, fit_weights, sample_weight, classes, scorer, gram)
+        encoded = np.searchsorted(classes, y)
+        context = _FoldContext(
+            X, y, encoded, fit_weights, sample_weight, classes, scorer, gram
+        )
         full_preconditioner = _preconditioner(gram, None, self.fit_intercept)
         curve = self._cross_validate(
             datafit, grid, folds, context, full_preconditioner, None
@@ -486,19 +490,26 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         on ``test``. Returns the scores, the lambdas that reached
         ``num_iter``, and the path's state."""
         X, y, classes = context.X, context.y, context.classes
-        y_train = y[train]
-        missing = np.setdiff1d(classes, y_train)
+        counts = np.bincount(context.encoded[train], minlength=classes.size)
+        missing = classes[counts == 0]
         if missing.size:
             raise ValueError(
                 f"The training part of fold {fold} has no sample of class(es) "
                 f"{missing.tolist()}; use fewer folds or stratified folds "
                 "(cv=StratifiedKFold(...))."
             )
+        # The inputs are validated: no label or weight checks per fold.
         fit_weights = (
-            None if context.fit_weights is None else context.fit_weights[train]
+            np.ones(train.size)
+            if context.fit_weights is None
+            else context.fit_weights[train]
         )
-        _, datafit = build_datafit(
-            _safe_indexing(X, train), y_train, fit_weights, None, self.fit_intercept
+        datafit = datafit_of(
+            _safe_indexing(X, train),
+            context.encoded[train],
+            fit_weights,
+            classes.size,
+            self.fit_intercept,
         )
         X_test, y_test = _safe_indexing(X, test), y[test]
         held_out = None
@@ -519,9 +530,8 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         if self.scoring is None:
             # The default scorer on every point at once: no estimator, no
             # per-call label validation (most of a path's scoring time).
-            encoded = np.searchsorted(classes, y_test)
             scores = path_neg_log_loss(
-                X_test, encoded, weights, path.coefs, path.intercepts
+                X_test, context.encoded[test], weights, path.coefs, path.intercepts
             )
         else:
             kwargs = {} if weights is None else {"sample_weight": weights}
@@ -546,12 +556,14 @@ _REFIT_MAX_ITER = 100
 
 
 class _FoldContext(NamedTuple):
-    """What every fold's job reads: the data, the weights of the fits
-    (sample times class weights) and of the held-out scores (sample
-    weights), the classes, the scorer and a ridge path's Gram parts."""
+    """What every fold's job reads: the data (labels also encoded), the
+    weights of the fits (sample times class weights) and of the held-out
+    scores (sample weights), the classes, the scorer and a ridge path's Gram
+    parts."""
 
     X: object
     y: np.ndarray
+    encoded: np.ndarray  # y as indices into classes
     fit_weights: np.ndarray | None
     score_weights: np.ndarray | None
     classes: np.ndarray

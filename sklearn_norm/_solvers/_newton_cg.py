@@ -16,7 +16,6 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 from numpy.linalg import LinAlgError
-from scipy.linalg import cho_factor, cho_solve
 
 from .._penalties import ElasticNetPenalty
 from ._result import SolverResult, smooth_gradient
@@ -108,10 +107,12 @@ def _direct_direction(datafit, penalty, z, grad) -> np.ndarray | None:
         # invertible without changing the direction's other parts.
         hessian[n_coef:, n_coef:] += 1.0 / datafit.n_outputs
     try:
-        factor = cho_factor(hessian, check_finite=False)
+        # numpy's, not scipy's: on these small matrices scipy's argument
+        # handling costs more than the factorization.
+        lower = np.linalg.cholesky(hessian)
     except LinAlgError:
         return None
-    direction = -cho_solve(factor, grad, check_finite=False)
+    direction = -np.linalg.solve(lower.T, np.linalg.solve(lower, grad))
     return direction if np.all(np.isfinite(direction)) else None
 
 
