@@ -420,13 +420,11 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         if lambdas.size < 2:
             return ""
         # Above lambda_max every coefficient of an L1 part is zero.
-        top_is_closed = self.regularization != "l2" and lambdas[0] >= (
-            1.0 - 1e-9
-        ) * datafit_lambda_max(datafit, self._rho())
+        rho = ElasticNetPenalty.from_params(self.regularization, 1.0, self.l1_ratio).l1
+        top_is_closed = rho > 0.0 and lambdas[0] >= (1.0 - 1e-9) * datafit_lambda_max(
+            datafit, rho
+        )
         return user_grid_warning(best, lambdas, top_is_closed)
-
-    def _rho(self) -> float:
-        return {"l1": 1.0, "l2": 0.0, "elasticnet": self.l1_ratio}[self.regularization]
 
     def _refit(self, datafit, curve, chosen, preconditioner):
         """The final model: the full-data path's point at ``lambda_``,
