@@ -499,6 +499,13 @@ def build_datafit(X, y, sample_weight, class_weight, fit_intercept: bool):
     Returns the sorted class labels and a binary or multinomial datafit whose
     weights are ``s_i / S``.
     """
+    classes, encoded, weights = encode_and_weigh(X, y, sample_weight, class_weight)
+    return classes, datafit_of(X, encoded, weights, classes.size, fit_intercept)
+
+
+def encode_and_weigh(X, y, sample_weight, class_weight):
+    """The sorted class labels, ``y`` encoded as indices into them, and the
+    weights ``s_i = sample_weight[i] * class_weight[y_i]`` (not normalized)."""
     check_classification_targets(y)
     classes, encoded = np.unique(y, return_inverse=True)
     check_classes(classes)
@@ -508,7 +515,7 @@ def build_datafit(X, y, sample_weight, class_weight, fit_intercept: bool):
             class_weight, classes=classes, y=y, sample_weight=sample_weight
         )
         weights = weights * per_class[encoded]
-    return classes, datafit_of(X, encoded, weights, classes.size, fit_intercept)
+    return classes, encoded, weights
 
 
 def datafit_of(X, encoded, weights, n_classes: int, fit_intercept: bool):

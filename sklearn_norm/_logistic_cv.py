@@ -22,7 +22,6 @@ from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.model_selection import check_cv
 from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.parallel import Parallel, delayed
 
@@ -36,10 +35,10 @@ from ._cv_curve import (
 )
 from ._logistic import (
     RegularizedLogisticRegression,
-    build_datafit,
     constant_model,
     datafit_of,
     effective_tol,
+    encode_and_weigh,
     reported_coef,
 )
 from ._path import check_lambdas, datafit_lambda_max, default_lambdas, fit_path
@@ -277,15 +276,19 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         check_classification_targets(y)
         if sample_weight is not None:
             sample_weight = check_weights(sample_weight, X)
-        classes, datafit = build_datafit(
-            X, y, sample_weight, self.class_weight, self.fit_intercept
+        # Classes, labels and weights once: the folds take their parts.
+        classes, encoded, fit_weights = encode_and_weigh(
+            X, y, sample_weight, self.class_weight
         )
+        datafit = datafit_of(X, encoded, fit_weights, classes.size, self.fit_intercept)
         with blas_threads_for(*X.shape, datafit.n_outputs):
-            return self._fit(X, y, sample_weight, classes, datafit)
+            return self._fit(
+                X, y, sample_weight, classes, encoded, fit_weights, datafit
+            )
 
-    def _fit(self, X, y, sample_weight, classes, datafit) -> Self:
-        """``fit`` after validation, on the BLAS threads its size deserves."""
-        fit_weights = _fit_weights(X, y, classes, sample_weight, self.class_weight)
+    def _fit(self, X, y, sample_weight, classes, encoded, fit_weights, datafit) -> Self:
+        """``fit`` after validation, on the BLAS threads its size deserves;
+        ``fit_weights`` are sample times class weights."""
         if self.lambdas is None:
             grid = default_lambdas(
                 datafit,
@@ -303,9 +306,7 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         gram = None
         budget = memory_budget(datafit)
         if self.regularization == "l2" and GramPreconditioner.fits(datafit, budget):
-            raw = np.ones(y.size) if fit_weights is None else fit_weights
-            gram = weighted_gram(X, raw, budget)
-        encoded = np.searchsorted(classes, y)
+            gram = weighted_gram(X, fit_weights, budget)
         context = _FoldContext(
             X, y, encoded, fit_weights, sample_weight, classes, scorer, gram
         )
@@ -497,27 +498,19 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
                 "(cv=StratifiedKFold(...))."
             )
         # The inputs are validated: no label or weight checks per fold.
-        fit_weights = (
-            np.ones(train.size)
-            if context.fit_weights is None
-            else context.fit_weights[train]
-        )
         datafit = datafit_of(
             _safe_indexing(X, train),
             context.encoded[train],
-            fit_weights,
+            context.fit_weights[train],
             classes.size,
             self.fit_intercept,
         )
         X_test, y_test = _safe_indexing(X, test), y[test]
         held_out = None
         if context.gram is not None:
-            raw = (
-                np.ones(test.size)
-                if context.fit_weights is None
-                else context.fit_weights[test]
+            held_out = weighted_gram(
+                X_test, context.fit_weights[test], memory_budget(datafit)
             )
-            held_out = weighted_gram(X_test, raw, memory_budget(datafit))
         path = self._path(
             datafit,
             grid,
@@ -562,7 +555,7 @@ class _FoldContext(NamedTuple):
     X: object
     y: np.ndarray
     encoded: np.ndarray  # y as indices into classes
-    fit_weights: np.ndarray | None
+    fit_weights: np.ndarray
     score_weights: np.ndarray | None
     classes: np.ndarray
     scorer: object
@@ -585,18 +578,6 @@ def _final_tol(tol: float, penalty: ElasticNetPenalty, dtype) -> float:
 def _null_loss(datafit) -> float:
     """The training loss of the best constant model."""
     return float(datafit.value_grad(constant_model(datafit))[0])
-
-
-def _fit_weights(X, y, classes, sample_weight, class_weight):
-    """Sample times class weights, one per sample (class weights from all
-    of ``y``, as scikit-learn's ``LogisticRegressionCV`` computes them);
-    None when both are None."""
-    if class_weight is None:
-        return sample_weight
-    per_class = compute_class_weight(
-        class_weight, classes=classes, y=y, sample_weight=sample_weight
-    )
-    return check_weights(sample_weight, X) * per_class[np.searchsorted(classes, y)]
 
 
 def _preconditioner(gram, held_out, fit_intercept):
