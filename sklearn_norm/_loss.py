@@ -76,13 +76,6 @@ def _logsumexp(z: np.ndarray) -> np.ndarray:
     return m + np.log(_row_sum(e))
 
 
-def _softmax(z: np.ndarray) -> np.ndarray:
-    """Row-wise softmax, without overflow."""
-    e, _ = _shifted_exp(z)
-    e /= _row_sum(e)[:, None]
-    return e
-
-
 class _KeepingScores:
     """A Hessian-vector product ``v -> H v`` that keeps ``decision(v)`` of its
     last ``v`` as ``.scores``. (A plain closure setting an attribute on
@@ -154,14 +147,21 @@ class _LinearDatafit(FlatParameters):
         super().__init__(self.n_outputs, X.shape[1], fit_intercept)
         self.X = X
         self.weights = weights
+        # Column sums of per-sample residuals (the intercepts' gradient) as a
+        # vector-matrix product: faster than summing a short axis.
+        self._ones = np.ones(X.shape[0])
         # scipy builds a new matrix object for every X.T (50 us: most of a
         # product on small data); this view shares X's arrays.
         self._XT = X.T if sp.issparse(X) else None
 
     def _matvec(self, coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
         """``X @ coef.T + intercept`` as float64, computed in ``X``'s dtype."""
-        z = self.X @ coef.T.astype(self.X.dtype, copy=False)
-        return np.asarray(z, dtype=np.float64) + intercept
+        # A contiguous right-hand side: OpenBLAS takes up to twice as long on
+        # the transposed view when there are several classes.
+        z = self.X @ np.ascontiguousarray(coef.T, dtype=self.X.dtype)
+        z = np.asarray(z, dtype=np.float64)
+        z += intercept
+        return z
 
     def _rmatvec(self, residual: np.ndarray) -> np.ndarray:
         """``residual.T @ X`` (shape ``(n_outputs, n_features)``) as float64."""
@@ -198,8 +198,8 @@ class _LinearDatafit(FlatParameters):
             return g_coef.ravel()
         if residual.shape[1] == 1:
             intercept = residual.sum(axis=0)
-        else:  # a vector-matrix product: faster than summing a short axis
-            intercept = np.ones(residual.shape[0]) @ residual
+        else:
+            intercept = self._ones @ residual
         return np.concatenate([g_coef.ravel(), intercept])
 
 
@@ -315,6 +315,30 @@ class MultinomialLoss(_LinearDatafit):
         super().__init__(X, weights, fit_intercept)
         self.y = np.asarray(y, dtype=np.intp)
         self._rows = np.arange(self.y.shape[0])
+        self._last_softmax: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    def _softmax_at(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``softmax(z)`` and ``logsumexp(z)`` per row, remembered for the last
+        ``z`` (read-only): a Newton step asks for the gradient, the Hessian,
+        the mean curvature, the line search and the value at the same
+        scores, and the softmax costs as much as a product with ``X`` on
+        small data. Compared by value, so a solver that updates its scores
+        in place never gets stale ones."""
+        last = self._last_softmax
+        if last is not None and last[0].shape == z.shape and np.array_equal(last[0], z):
+            return last[1], last[2]
+        e, m = _shifted_exp(z)
+        total = _row_sum(e)
+        e /= total[:, None]
+        lse = np.log(total)
+        lse += m
+        e.flags.writeable = lse.flags.writeable = False
+        self._last_softmax = (z.copy(), e, lse)
+        return e, lse
+
+    def _probabilities(self, z: np.ndarray) -> np.ndarray:
+        """``softmax(z)`` (read-only; see ``_softmax_at``)."""
+        return self._softmax_at(z)[0]
 
     def class_totals(self) -> np.ndarray:
         """Total normalized weight ``sum of s_i / S`` of each class."""
@@ -333,30 +357,34 @@ class MultinomialLoss(_LinearDatafit):
         return self._matvec(*self.split(params))
 
     def value(self, z: np.ndarray) -> float:
-        return float(self.weights @ (_logsumexp(z) - z[self._rows, self.y]))
+        return float(self.weights @ (self._softmax_at(z)[1] - z[self._rows, self.y]))
 
     def value_change(self, z: np.ndarray, dz: np.ndarray) -> float:
         change = -dz[self._rows, self.y]
-        small = _row_max(np.abs(dz)) <= 1.0
+        proba = self._probabilities(z)
         # logsumexp(z + dz) - logsumexp(z) = log1p(sum_k p_k * expm1(dz_k)),
         # p = softmax(z), with no cancellation; large rows by plain difference.
-        p = _softmax(z[small])
-        change[small] += np.log1p(_row_sum(p * np.expm1(dz[small])))
+        if float(np.max(np.abs(dz), initial=0.0)) <= 1.0:  # near a minimizer
+            change += np.log1p(_row_sum(proba * np.expm1(dz)))
+            return float(self.weights @ change)
+        small = _row_max(np.abs(dz)) <= 1.0
+        change[small] += np.log1p(_row_sum(proba[small] * np.expm1(dz[small])))
         big = ~small
         change[big] += _logsumexp(z[big] + dz[big]) - _logsumexp(z[big])
         return float(self.weights @ change)
 
     def gradient(self, z: np.ndarray) -> np.ndarray:
-        proba = _softmax(z)
-        proba[self._rows, self.y] -= 1.0
-        residual = self.weights[:, None] * proba
+        # p - 1 before the weight: exact where p is near 1 (w * p - w is not).
+        residual = self._probabilities(z).copy()
+        residual[self._rows, self.y] -= 1.0
+        residual *= self.weights[:, None]
         return self._pack(self._rmatvec(residual), residual)
 
     def class_curvature(self, z: np.ndarray) -> np.ndarray:
         """The mean curvature over samples, ``sum_i (s_i / S) * (diag(p_i) -
         p_i p_i^T)`` at scores ``z`` (K x K): the Hessian is this times
         ``[X 1].T W [X 1]`` when every sample has the same probabilities."""
-        proba = _softmax(z)
+        proba = self._probabilities(z)
         weighted = self.weights[:, None] * proba
         curvature = np.diag(np.ones(proba.shape[0]) @ weighted) - weighted.T @ proba
         return 0.5 * (curvature + curvature.T)
@@ -372,7 +400,7 @@ class MultinomialLoss(_LinearDatafit):
         of ``(diag(p_i) - p_i p_i^T) (x) x_i x_i^T`` (``x_i`` with a 1 for the
         intercept), formed as K weighted Gram matrices minus one Gram matrix
         of the rows ``p_i (x) x_i``, over row blocks of bounded size."""
-        proba = _softmax(z)
+        proba = self._probabilities(z)
         n_classes = self.n_outputs
         if sp.issparse(columns):
             return self._sparse_hessian(proba, columns)
@@ -428,14 +456,14 @@ class MultinomialLoss(_LinearDatafit):
 
     def hessp(self, z: np.ndarray) -> HessianProduct:
         """The Hessian at scores ``z`` as a function ``v -> H @ v``."""
-        proba = _softmax(z)
-        weights = self.weights[:, None]
+        proba = self._probabilities(z)
+        weighted = self.weights[:, None] * proba
 
         def product(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             scores = self._matvec(*self.split(v))
-            # Per sample, (diag(p) - p p^T) @ scores.
-            a = proba * (scores - _row_sum(proba * scores)[:, None])
-            r = weights * a
+            # Per sample, (s_i / S) (diag(p) - p p^T) @ scores.
+            r = scores - _row_sum(proba * scores)[:, None]
+            r *= weighted
             return self._pack(self._rmatvec(r), r), scores
 
         return _KeepingScores(product)

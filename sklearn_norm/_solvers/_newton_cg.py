@@ -25,6 +25,7 @@ from ._result import SolverResult, smooth_gradient
 # few Hessian-vector products, and conjugate gradients would take many (each
 # with Python overhead that dominates on small data).
 DIRECT_MAX_PARAMS = 100
+_CG_FACTOR = 0.5
 
 
 def solve_newton_cg(
@@ -128,12 +129,20 @@ def _cg_direction(datafit, penalty, z, grad, tol, max_cg_iter, gram):
         return hv
 
     norm = float(np.linalg.norm(grad))
-    # The new gradient is about the CG residual: solving past tol / 2 is
-    # wasted work (often the last Newton step's, and a path's points).
-    atol = max(min(0.5, np.sqrt(norm)) * norm, 0.5 * tol)
+    # The new gradient is about minus the CG residual, and the stopping test
+    # bounds its largest entry: once that is below tol / 2, further CG steps
+    # are wasted work (often the last Newton step's, and most of a path's
+    # points, whose warm start is already within a few tol).
+    atol = min(0.5, np.sqrt(norm)) * norm
     precondition = None if gram is None else gram.inverse(datafit, penalty, z)
     return _conjugate_gradient(
-        hessp, -grad, atol, max_cg_iter, precondition, scores=lambda: data_hessp.scores
+        hessp,
+        -grad,
+        atol,
+        max_cg_iter,
+        precondition,
+        scores=lambda: data_hessp.scores,
+        max_atol=_CG_FACTOR * tol,
     )
 
 
@@ -259,10 +268,13 @@ def weighted_gram(X, weights: np.ndarray, max_values: int):
     return gram, moment, float(np.sum(weights))
 
 
-def _conjugate_gradient(hessp, b, atol, max_iter, precondition=None, scores=None):
+def _conjugate_gradient(
+    hessp, b, atol, max_iter, precondition=None, scores=None, max_atol=0.0
+):
     """Approximately solve ``H x = b`` (H positive semi-definite) from x = 0,
-    stopping at ``||H x - b|| <= atol`` or on a direction of no curvature;
-    ``precondition(r)`` applies an approximate inverse of ``H``.
+    stopping at ``||H x - b|| <= atol``, at ``max|H x - b| <= max_atol``, or
+    on a direction of no curvature; ``precondition(r)`` applies an
+    approximate inverse of ``H``.
 
     Returns ``x`` and, when ``scores()`` gives the scores ``X d`` of the last
     vector ``d`` passed to ``hessp``, the scores of ``x`` accumulated from
@@ -275,7 +287,7 @@ def _conjugate_gradient(hessp, b, atol, max_iter, precondition=None, scores=None
     d = y.copy()
     ry = float(r @ y)
     for _ in range(max_iter):
-        if np.sqrt(float(r @ r)) <= atol:
+        if np.sqrt(float(r @ r)) <= atol or float(np.max(np.abs(r))) <= max_atol:
             break
         hd = hessp(d)
         curvature = float(d @ hd)
