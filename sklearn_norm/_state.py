@@ -1,9 +1,13 @@
 """What a fitted estimator's state may be: all or nothing, and only read by
 the version that understands it.
 
-- ``transactional``: a ``fit`` that raises (a bad input found late, a
-  ``KeyboardInterrupt`` in the middle of a long solve, ``MemoryError``)
-  leaves the estimator exactly as it was before the call.
+- ``transactional``: a ``fit`` works on a private copy of the instance and
+  publishes the whole fitted state in one assignment when it returns. One
+  that raises (a bad input found late, a ``KeyboardInterrupt`` in the
+  middle of a long solve, ``MemoryError``) leaves the estimator exactly as
+  it was; fits of one estimator in several threads at once each leave a
+  consistent state (the last to finish wins), never one fit's
+  ``n_features_in_`` with another's ``coef_``.
 - ``VersionedStateMixin``: pickles record the package version and the
   format of the fitted state; loading a pickle whose format this version
   does not read raises instead of predicting with misread coefficients.
@@ -23,19 +27,23 @@ _FORMAT_KEY = "_sklearn_norm_state_format"
 
 
 def transactional(method: Callable) -> Callable:
-    """``method`` (a ``fit``), restoring the instance's attributes if it
-    raises anything, ``KeyboardInterrupt`` included."""
+    """``method`` (a ``fit``) run on a private shallow copy of the instance,
+    whose attributes replace the instance's in one assignment if it returns;
+    on any exception, ``KeyboardInterrupt`` included, the instance is left
+    untouched."""
 
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
-        saved = self.__dict__.copy()  # attributes are replaced, never mutated
-        try:
-            return method(self, *args, **kwargs)
-        except BaseException:
-            # One assignment: a signal handler (another Ctrl-C) runs between
-            # bytecodes, so it cannot observe a half-restored instance.
-            self.__dict__ = saved
-            raise
+        # Not copy.copy: that would go through __getstate__/__setstate__.
+        work = object.__new__(type(self))
+        # Attributes are replaced by a fit, never mutated in place, so a
+        # shallow copy keeps the published arrays intact until the swap.
+        work.__dict__ = self.__dict__.copy()
+        result = method(work, *args, **kwargs)
+        # One assignment: another thread (or a signal handler, between
+        # bytecodes) sees the old state or the new one, never a mixture.
+        self.__dict__ = work.__dict__
+        return self if result is work else result
 
     return wrapper
 

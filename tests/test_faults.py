@@ -6,6 +6,7 @@ from __future__ import annotations
 import pickle
 import signal
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import joblib
@@ -152,6 +153,86 @@ def test_concurrent_fits_in_threads_equal_serial_fits():
         threaded = list(pool.map(task, tasks))
     for a, b in zip(serial, threaded, strict=True):
         assert_identical(a, b)
+
+
+def _fit_while_another_fit_pauses(monkeypatch, estimator, owner, name, first, second):
+    """Fit ``estimator`` on ``first`` in a thread that stops inside ``fit``
+    (in ``owner.name``, after the input was validated), fit the same
+    estimator on ``second`` meanwhile, then let the first fit finish: the
+    interleaving that left one fit's ``n_features_in_`` with another's
+    coefficients, made deterministic."""
+    paused, resume = threading.Event(), threading.Event()
+    original = getattr(owner, name)
+
+    def pausing(*args, **kwargs):
+        if threading.current_thread().name == "first fit":
+            paused.set()
+            assert resume.wait(30)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, pausing)
+    errors = []
+
+    def first_fit():
+        try:
+            estimator.fit(*first)
+        except BaseException as error:  # re-raised in the test's thread
+            errors.append(error)
+
+    thread = threading.Thread(target=first_fit, name="first fit")
+    thread.start()
+    assert paused.wait(30)
+    estimator.fit(*second)
+    resume.set()
+    thread.join(30)
+    assert not thread.is_alive() and not errors
+
+
+@pytest.mark.parametrize(
+    "make, owner, name",
+    [
+        (
+            lambda: RegularizedLogisticRegression("l1", lambda_=1e-2),
+            RegularizedLogisticRegression,
+            "_start",
+        ),
+        (
+            lambda: RegularizedLogisticRegressionCV("l2", n_lambdas=5, cv=3),
+            RegularizedLogisticRegressionCV,
+            "_fit",
+        ),
+    ],
+    ids=["single fit", "cv"],
+)
+def test_fits_from_two_threads_publish_one_whole_state(monkeypatch, make, owner, name):
+    wide, wide_y = make_classification(60, 20, n_informative=5, random_state=1)
+    narrow, narrow_y = X3[:, :7], Y3
+    model = make()
+    _fit_while_another_fit_pauses(
+        monkeypatch, model, owner, name, (wide, wide_y), (narrow, narrow_y)
+    )
+    # The fit that finished last (on the wide data) owns the whole state.
+    monkeypatch.undo()
+    assert model.n_features_in_ == 20
+    assert model.coef_.shape == (1, 20)
+    assert_array_equal(model.classes_, [0, 1])
+    serial = make().fit(wide, wide_y)
+    assert_identical(outputs(model, wide), outputs(serial, wide))
+
+
+def test_normalizer_fits_from_two_threads_publish_one_whole_state(monkeypatch):
+    import sklearn_norm._normalizers as normalizers
+
+    wide = np.abs(make_classification(60, 20, random_state=1)[0])
+    narrow = X3[:, :7]
+    model = L2Normalizer(axis=0)
+    _fit_while_another_fit_pauses(
+        monkeypatch, model, normalizers, "column_norms", (wide,), (narrow,)
+    )
+    monkeypatch.undo()
+    assert model.n_features_in_ == 20 and model.norms_.shape == (20,)
+    assert model.n_samples_seen_ == 60
+    assert_array_equal(model.norms_, L2Normalizer(axis=0).fit(wide).norms_)
 
 
 def test_concurrent_predictions_on_one_model_equal_serial_ones():
