@@ -17,7 +17,6 @@ from scipy.special import expit, log_expit, log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
@@ -26,10 +25,12 @@ from ._dask import is_dask_collection
 from ._loss import BinaryLogisticLoss, MultinomialLoss
 from ._penalties import ElasticNetPenalty
 from ._solvers import SOLVERS
+from ._solvers._gd import step_bound
 from ._state import VersionedStateMixin, transactional
 from ._validation import (
     FLOAT_DTYPES,
     SPARSE_FORMATS,
+    check_class_weight,
     check_classes,
     check_weight_total,
     check_weights,
@@ -124,7 +125,10 @@ class RegularizedLogisticRegression(
     lr : float, default=0.1
         Step size of ``solver="gd"`` (``> 0``); ignored by the other solvers.
         ``gd`` converges for ``lr <= 1 / L``, with ``L`` the Lipschitz constant
-        of the loss gradient (``||X||_2^2 / (4 n)`` for two classes).
+        of the loss gradient: at most ``||[X 1]||_2^2 / (4 n)`` for two
+        classes and unit weights, twice that for more classes. If ``gd`` does
+        not converge, the ``ConvergenceWarning`` gives ``1 / L`` for the data
+        at hand and says whether to decrease or increase ``lr``.
 
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes, multiplied into the sample weights:
@@ -356,7 +360,7 @@ class RegularizedLogisticRegression(
         self.solver_ = solver
         if not result.converged:
             warnings.warn(
-                _convergence_message(solver, result, tol)
+                _convergence_message(solver, result, tol, datafit, self.lr)
                 + resolution_note(X, tol, largest),
                 ConvergenceWarning,
                 stacklevel=2,
@@ -511,11 +515,24 @@ def encode_and_weigh(X, y, sample_weight, class_weight):
     check_classes(classes)
     weights = check_weights(sample_weight, X)
     if class_weight is not None:
-        per_class = compute_class_weight(
-            class_weight, classes=classes, y=y, sample_weight=sample_weight
-        )
-        weights = weights * per_class[encoded]
+        per_class = check_class_weight(class_weight, classes, encoded, weights)
+        weights = combine_weights(weights, per_class[encoded])
     return classes, encoded, weights
+
+
+def combine_weights(sample: np.ndarray, per_sample_class: np.ndarray) -> np.ndarray:
+    """``sample * per_sample_class``: finite, non-negative weights, each
+    factor scaled to a largest value of 1 first when the plain product
+    overflows (or underflows to all zeros). Only the ratios of the weights
+    matter (the loss is their weighted mean), and huge or tiny factors must
+    not turn into infinite or zero weights."""
+    with np.errstate(over="ignore", under="ignore"):
+        weights = sample * per_sample_class
+    positive = (sample > 0.0) & (per_sample_class > 0.0)
+    if np.all(np.isfinite(weights)) and (weights > 0.0).sum() == positive.sum():
+        return weights
+    with np.errstate(under="ignore"):
+        return (sample / sample.max()) * (per_sample_class / per_sample_class.max())
 
 
 def datafit_of(X, encoded, weights, n_classes: int, fit_intercept: bool):
@@ -569,15 +586,53 @@ def constant_model(datafit) -> np.ndarray:
     return params
 
 
-def _convergence_message(solver: str, result, tol: float) -> str:
-    advice = (
-        "increase lr (up to 1 / Lipschitz constant) or num_iter, or use solver='auto'"
-        if solver == "gd"
-        else "increase num_iter, loosen tol, or scale the features (for "
-        "example with StandardScaler)"
-    )
+def _convergence_message(solver: str, result, tol: float, datafit, lr) -> str:
+    if solver == "gd":
+        advice = _gd_advice(datafit, lr)
+    else:
+        advice = (
+            "increase num_iter, loosen tol, or scale the features (for "
+            "example with StandardScaler)"
+        )
     return (
         f"RegularizedLogisticRegression (solver={solver!r}) did not converge: "
         f"the KKT violation is {result.optimality:.3g} > tol={tol:.3g} after "
         f"{result.n_iter} iterations. To reach tol, {advice}."
     )
+
+
+def _gd_advice(datafit, lr: float) -> str:
+    """What makes ``solver="gd"`` with step ``lr`` reach tol on this data.
+
+    Steps longer than ``1 / L`` (``L`` the Lipschitz constant of the loss
+    gradient) can overshoot: the objective rises or oscillates and more
+    iterations do not help, so a larger ``lr`` is only advised up to the
+    computed bound, and a step above it is told to shrink to it."""
+    bound = _round_down(step_bound(datafit))
+    if not np.isfinite(bound):
+        return "increase num_iter, or use solver='auto'"
+    if lr > bound:
+        return (
+            f"decrease lr to at most {bound:.3g}: lr={lr:.3g} exceeds 1 / L, with L "
+            "an upper bound of the Lipschitz constant of the loss gradient on this "
+            "data, so the steps can overshoot and the objective oscillate instead "
+            "of decreasing (then increase num_iter if needed), or use solver='auto'"
+        )
+    if lr < bound:
+        return (
+            f"increase lr up to {bound:.3g} (1 / L, with L an upper bound of the "
+            "Lipschitz constant of the loss gradient on this data: gd converges "
+            "for any lr up to it) or num_iter, or use solver='auto'"
+        )
+    return "increase num_iter, or use solver='auto'"
+
+
+def _round_down(value: float) -> float:
+    """``value`` rounded down to 3 significant digits (as the warning prints
+    it), so that the printed bound is never above the computed one."""
+    if not (np.isfinite(value) and value > 0.0):
+        return value
+    unit = 10.0 ** (np.floor(np.log10(value)) - 2)
+    rounded = float(f"{np.floor(value / unit) * unit:.3g}")
+    # Parsing the printed digits can land an ulp above value: a step lower.
+    return rounded if rounded <= value else float(f"{rounded - unit:.3g}")

@@ -299,7 +299,11 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
             )
         else:
             grid = check_lambdas(self.lambdas)
-        folds = list(check_cv(self.cv, y, classifier=True).split(X, y))
+        folds = _check_folds(
+            check_cv(self.cv, y, classifier=True).split(X, y),
+            fit_weights,
+            sample_weight,
+        )
         scorer = check_scoring(self, scoring=self.scoring or "neg_log_loss")
         # A ridge path preconditions with X.T W X; the folds' matrices are
         # the full one minus their held-out rows' (a fifth of the work).
@@ -506,17 +510,20 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
             self.fit_intercept,
         )
         X_test, y_test = _safe_indexing(X, test), y[test]
-        held_out = None
+        preconditioner = None
         if context.gram is not None:
-            held_out = weighted_gram(
-                X_test, context.fit_weights[test], memory_budget(datafit)
-            )
-        path = self._path(
-            datafit,
-            grid,
-            _preconditioner(context.gram, held_out, self.fit_intercept),
-            state,
-        )
+            budget = memory_budget(datafit)
+            if train.size + test.size == y.size and _covers(train, test, y.size):
+                # The training rows are all rows but the held-out ones: their
+                # Gram matrix is the full one minus the held-out rows'.
+                held_out = weighted_gram(X_test, context.fit_weights[test], budget)
+                preconditioner = _preconditioner(
+                    context.gram, held_out, self.fit_intercept
+                )
+            else:  # folds that overlap or leave rows out: the training rows'
+                gram = weighted_gram(datafit.X, context.fit_weights[train], budget)
+                preconditioner = _preconditioner(gram, None, self.fit_intercept)
+        path = self._path(datafit, grid, preconditioner, state)
         weights = None if context.score_weights is None else context.score_weights[test]
         if self.scoring is None:
             # The default scorer on every point at once: no estimator, no
@@ -538,6 +545,91 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
                 f"{np.nanmax(scores):.6g}"
             )
         return scores, path.not_converged, path.state
+
+
+def _check_folds(splits, fit_weights, score_weights) -> list:
+    """The folds of ``cv`` as ``(train, test)`` arrays of row indices (the
+    same for boolean masks and for index arrays, negative indices counted
+    from the end), or a ValueError naming the fold: no folds at all, an
+    empty part, a mask of the wrong length, indices that are not integers or
+    out of range, a training part that weighs nothing (``fit_weights``,
+    sample times class weights) or a held-out part whose ``score_weights``
+    (sample weights) are all zero.
+
+    A held-out part of zero weight is refused for every scorer, rather than
+    skipped: its weighted mean score is undefined (scikit-learn's scorers
+    raise, the default path scorer would divide by zero), and dropping the
+    fold would silently change the folds the mean and its standard error
+    are taken over."""
+    n_samples = fit_weights.size
+    folds = []
+    for fold, (train, test) in enumerate(splits):
+        train = _fold_rows(train, n_samples, fold, "training part")
+        test = _fold_rows(test, n_samples, fold, "held-out part")
+        if not np.sum(fit_weights[train]) > 0.0:
+            raise ValueError(
+                f"fold {fold}: the training samples all have weight 0 "
+                "(sample_weight times class_weight): there is nothing to fit. "
+                "Give some of them a positive weight, or use other folds."
+            )
+        if score_weights is not None and not np.sum(score_weights[test]) > 0.0:
+            raise ValueError(
+                f"fold {fold}: the held-out samples all have sample_weight 0, so "
+                "their score is undefined (a weighted mean over no weight). Give "
+                "some of them a positive weight, or use other folds."
+            )
+        folds.append((train, test))
+    if not folds:
+        raise ValueError(
+            "cv gave no folds: pass an int of at least 2, a cross-validation "
+            "splitter, or a non-empty list of (train, test) index arrays or "
+            "boolean masks. A generator of folds is used up by the first fit; "
+            "pass a list to fit again."
+        )
+    return folds
+
+
+def _fold_rows(part, n_samples: int, fold: int, name: str) -> np.ndarray:
+    """One part of a fold, a boolean mask or integer indices, as row
+    indices in ``[0, n_samples)``."""
+    part = np.asarray(part)
+    if part.dtype == bool:
+        if part.shape != (n_samples,):
+            raise ValueError(
+                f"fold {fold}: the {name} is a boolean mask of {part.size} values; "
+                f"it must have one per sample ({n_samples})."
+            )
+        rows = np.flatnonzero(part)
+    elif part.size == 0:
+        rows = np.empty(0, dtype=np.intp)
+    elif part.ndim != 1 or part.dtype.kind not in "iu":
+        raise ValueError(
+            f"fold {fold}: the {name} must be integer indices or a boolean mask; "
+            f"got dtype {part.dtype} and shape {part.shape}."
+        )
+    else:
+        if part.min() < -n_samples or part.max() >= n_samples:
+            raise ValueError(
+                f"fold {fold}: the {name} has indices outside [-{n_samples}, "
+                f"{n_samples}); X has {n_samples} samples."
+            )
+        rows = part.astype(np.intp) % n_samples
+    if rows.size == 0:
+        raise ValueError(
+            f"fold {fold}: the {name} is empty; every fold needs samples to "
+            f"{'fit' if name.startswith('training') else 'score'}. Use fewer "
+            "folds, or check the folds given in cv."
+        )
+    return rows
+
+
+def _covers(train: np.ndarray, test: np.ndarray, n_samples: int) -> bool:
+    """Whether ``train`` and ``test`` together hold every row exactly once
+    (given that their sizes add up to ``n_samples``)."""
+    seen = np.zeros(n_samples, dtype=bool)
+    seen[train] = True
+    seen[test] = True
+    return bool(seen.all())
 
 
 # The final fit's tolerance, relative to ``tol`` (see _final_tol), and its

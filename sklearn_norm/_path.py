@@ -36,7 +36,7 @@ _RIDGE_L1_RATIO = 1e-3
         "y": ["array-like"],
         "l1_ratio": [Interval(Real, 0, 1, closed="right")],
         "fit_intercept": ["boolean"],
-        "sample_weight": ["array-like", None],
+        "sample_weight": ["array-like", Real, None],
         "class_weight": [dict, StrOptions({"balanced"}), None],
     },
     prefer_skip_nested_validation=True,
@@ -73,8 +73,8 @@ def lambda_max(
     fit_intercept : bool, default=True
         Whether the model fits an intercept.
 
-    sample_weight : array-like of shape (n_samples,), default=None
-        Sample weights.
+    sample_weight : float or array-like of shape (n_samples,), default=None
+        Non-negative sample weights; a number weighs all samples equally.
 
     class_weight : dict, "balanced" or None, default=None
         Class weights, as in ``RegularizedLogisticRegression``.
@@ -118,7 +118,7 @@ def datafit_lambda_max(datafit, l1_ratio: float) -> float:
         "lambda_min_ratio": [Interval(Real, 0, 1, closed="neither"), None],
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],
         "fit_intercept": ["boolean"],
-        "sample_weight": ["array-like", None],
+        "sample_weight": ["array-like", Real, None],
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "tol": [Interval(Real, 0, None, closed="left")],
         "num_iter": [Interval(Integral, 1, None, closed="left")],
@@ -186,8 +186,8 @@ def logistic_path(
     fit_intercept : bool, default=True
         Whether to fit an (unpenalized) intercept.
 
-    sample_weight : array-like of shape (n_samples,), default=None
-        Non-negative sample weights.
+    sample_weight : float or array-like of shape (n_samples,), default=None
+        Non-negative sample weights; a number weighs all samples equally.
 
     class_weight : dict, "balanced" or None, default=None
         Class weights, as in ``RegularizedLogisticRegression``.

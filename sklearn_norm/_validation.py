@@ -7,6 +7,10 @@ leaves out:
   values that cannot be converted to numbers (naming the non-numeric columns
   of a DataFrame) are caught before, or explained after, scikit-learn's
   checks, whose messages do not say which argument was wrong;
+- weights and labels whose real problem scikit-learn's checks hide: a NaN
+  or infinite scalar ``sample_weight``, negative or non-finite
+  ``class_weight`` entries, ``"balanced"`` weights of a class that weighs
+  nothing, missing labels among string labels; date and time columns;
 - no numpy ``RuntimeWarning`` from the finiteness check, whose sum overflows
   (``inf - inf``) for values near the float64 limit;
 - for the logistic models, one pass over ``X`` that checks finiteness and
@@ -16,8 +20,11 @@ leaves out:
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import scipy.sparse as sp
+from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import _check_sample_weight, check_X_y, validate_data
 
 # Newton steps multiply the gradient (of the order of max|X|) by the
@@ -56,7 +63,12 @@ def check_input(X, name: str = "X"):
         _check_dtype(X.dtype, name)
         return X
     if hasattr(X, "columns") and hasattr(X, "dtypes"):
-        return X  # a DataFrame: conversion errors are explained afterwards
+        # A DataFrame: conversion errors are explained afterwards, but date
+        # and time columns first: numpy converts some of them to float
+        # silently (nanoseconds since 1970), others with an error that names
+        # neither the column nor the fix.
+        _check_temporal_columns(X, name)
+        return X
     if not hasattr(X, "__array__"):  # lists, tuples, scalars
         try:
             X = np.asarray(X)
@@ -80,6 +92,31 @@ def check_input(X, name: str = "X"):
         )
     _check_dtype(getattr(X, "dtype", None), name)
     return X
+
+
+def _is_temporal(dtype) -> bool:
+    """Whether a column dtype (numpy, pandas or polars) holds dates, times or
+    durations."""
+    if getattr(dtype, "kind", None) in ("m", "M"):
+        return True
+    text = str(dtype).lower()
+    return text.startswith(("datetime", "timedelta", "period", "date", "duration"))
+
+
+def _check_temporal_columns(X, name: str) -> None:
+    """Refuse a DataFrame with date, time or duration columns, naming them."""
+    bad = [
+        (column, str(dtype))
+        for column, dtype in zip(X.columns, X.dtypes, strict=True)
+        if _is_temporal(dtype)
+    ]
+    if bad:
+        names = ", ".join(f"{column!r} ({dtype})" for column, dtype in bad[:5])
+        raise ValueError(
+            f"{name} must be numeric, but column(s) {names} hold dates or times; "
+            "convert them to numbers first (for example seconds since a "
+            "reference date, or separate year, month and day columns)."
+        )
 
 
 def _check_dtype(dtype, name: str) -> None:
@@ -142,6 +179,7 @@ def validate_logistic(estimator, X, y):
     """``X`` and ``y`` of a logistic fit (``estimator=None`` for a function):
     CSR/CSC or dense, float64 or float32, with finiteness and magnitude
     checked in one pass by ``check_logistic_X``."""
+    check_labels(y)
     X, y = validate(
         estimator,
         X,
@@ -157,6 +195,35 @@ def validate_logistic(estimator, X, y):
         X = np.array(X)
     check_logistic_X(X)
     return X, y
+
+
+def check_labels(y) -> None:
+    """Refuse labels with missing values (None, NaN, pandas' NA) among
+    non-numeric labels, which scikit-learn reports as a failed comparison
+    (``'<' not supported``, ``boolean value of NA is ambiguous``) or as
+    "Input contains NaN" without naming ``y``."""
+    if y is None or sp.issparse(y):
+        return
+    try:
+        values = np.asarray(y)
+    except (TypeError, ValueError):
+        return  # scikit-learn's own checks explain it
+    if values.dtype.kind != "O" or values.ndim > 2:
+        return
+    values = values.ravel()
+    pandas = sys.modules.get("pandas")  # pd.NA only exists if pandas is loaded
+    if pandas is not None:
+        missing = np.asarray(pandas.isna(values), dtype=bool)
+    else:
+        # NaN is the one value not equal to itself.
+        missing = np.array([v is None or v != v for v in values], dtype=bool)
+    if missing.any():
+        where = np.flatnonzero(missing)
+        raise ValueError(
+            f"y has missing labels (None, NaN or NA) at {where.size} position(s) "
+            f"(the first at index {int(where[0])}): a classifier needs the label of "
+            "every sample. Drop those samples or fill in their labels."
+        )
 
 
 def largest_abs(X, name: str = "X") -> float:
@@ -237,7 +304,7 @@ def check_weights(sample_weight, X):
     """``sample_weight`` as a float64 array of non-negative weights, one per
     row of ``X`` (scikit-learn's check, with named conversion errors)."""
     try:
-        return _check_sample_weight(
+        weights = _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
     except (TypeError, ValueError) as error:
@@ -249,6 +316,56 @@ def check_weights(sample_weight, X):
                 f"failed: {conversion}"
             ) from error
         raise
+    # scikit-learn checks the finiteness of an array, not of a scalar weight,
+    # which would otherwise surface as "sums to zero" (NaN) or NaN weights.
+    if not np.all(np.isfinite(weights)):
+        what = "NaN" if np.isnan(weights).any() else "infinity"
+        raise ValueError(
+            f"sample_weight contains {what}: every weight must be a finite, "
+            "non-negative number."
+        )
+    return weights
+
+
+def check_class_weight(class_weight, classes, encoded, weights) -> np.ndarray:
+    """The weight of each of ``classes`` under ``class_weight`` (a dict or
+    ``"balanced"``), given the labels ``encoded`` as indices into
+    ``classes`` and validated sample ``weights``; a ValueError that names
+    the entry for a weight that is negative, NaN, infinite or not a number,
+    and for ``"balanced"`` weights of a class whose samples weigh nothing
+    (its weight would be infinite)."""
+    if isinstance(class_weight, dict):
+        for label, value in class_weight.items():
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                number, shown = np.nan, repr(value)
+            else:
+                shown = f"{number:.6g}"
+            if not (np.isfinite(number) and number >= 0.0):
+                raise ValueError(
+                    f"class_weight[{label!r}] is {shown}: class weights must be "
+                    "finite, non-negative numbers (0 ignores a class's samples). "
+                    "Fix that entry of class_weight."
+                )
+        return compute_class_weight(class_weight, classes=classes, y=classes)
+    # "balanced": n / (K * the total weight of each class). It is invariant
+    # to the scale of the weights, so they are scaled to a largest weight of
+    # 1 first: a total of huge weights does not overflow.
+    largest = float(weights.max(initial=0.0))
+    scaled = weights / largest if largest > 0.0 else weights
+    totals = np.bincount(encoded, weights=scaled, minlength=classes.size)
+    empty = classes[totals == 0.0]
+    if empty.size:
+        raise ValueError(
+            "class_weight='balanced' needs a positive total sample_weight in every "
+            f"class; class(es) {empty.tolist()} weigh nothing, and their balanced "
+            "weight would be infinite. Give some of their samples a positive "
+            "weight, or pass class_weight as a dict."
+        )
+    return compute_class_weight(
+        class_weight, classes=classes, y=classes[encoded], sample_weight=scaled
+    )
 
 
 def check_classes(classes: np.ndarray) -> None:

@@ -3,12 +3,14 @@
 Each step is ``w <- prox(w - lr * grad L(w))`` for the coefficients and
 ``b <- b - lr * grad_b L`` for the (unpenalized) intercepts. The prox applies
 both penalty parts exactly, so L1 zeros are exact 0.0 and any ``lr > 0`` stays
-bounded; convergence needs ``lr <= 1 / Lipschitz(grad L)``.
+bounded; convergence needs ``lr <= 1 / Lipschitz(grad L)``, and
+``step_bound`` computes such a step for the data at hand.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from scipy.sparse.linalg import LinearOperator, eigsh
 
 from .._penalties import ElasticNetPenalty, optimality
 from ._result import SolverResult, finish
@@ -39,3 +41,49 @@ def solve_gd(
         params -= lr * grad
         params[:n_coef] = penalty.prox(params[:n_coef], lr)
     return finish(datafit, penalty, params, max_iter, tol)
+
+
+# Up to this many parameters the Hessian is formed column by column and its
+# largest eigenvalue computed exactly; beyond, Lanczos iterations to this
+# relative accuracy (their estimate is below the eigenvalue, so it is raised
+# by the accuracy).
+_EXPLICIT_PARAMS = 64
+_LANCZOS_TOL = 1e-6
+
+
+def step_bound(datafit) -> float:
+    """``1 / L`` for an upper bound ``L`` of the Lipschitz constant of the
+    datafit's gradient: the largest step with which gradient descent is
+    guaranteed to converge on this data (``inf`` if the gradient is
+    constant).
+
+    Per sample, the log-loss curvature is at most 1/4 for two classes and
+    the softmax Jacobian's largest eigenvalue at most 1/2 for K, so ``L <=
+    c * lambda_max([X 1].T W [X 1])`` with ``c`` = 1/4 or 1/2. At zero
+    scores every probability is 1/2 (two classes: the Hessian there is
+    exactly ``1/4 [X 1].T W [X 1]``) or 1/K (K classes: the Hessian's
+    largest eigenvalue is that of ``1/K [X 1].T W [X 1]``), so ``L`` is the
+    largest eigenvalue of the Hessian at zero, times K / 2 for K classes.
+    """
+    n_params = datafit.n_params
+    hessp = datafit.hessp(datafit.decision(np.zeros(n_params)))
+    if n_params <= _EXPLICIT_PARAMS:
+        columns = [hessp(unit) for unit in np.eye(n_params)]
+        hessian = np.column_stack(columns)
+        largest = float(np.linalg.eigvalsh((hessian + hessian.T) / 2)[-1])
+    else:
+        operator = LinearOperator((n_params, n_params), matvec=hessp, dtype=float)
+        # A fixed start: the bound, and the warning quoting it, are
+        # reproducible.
+        (value,) = eigsh(
+            operator,
+            k=1,
+            which="LA",
+            tol=_LANCZOS_TOL,
+            v0=np.ones(n_params),
+            return_eigenvectors=False,
+        )
+        largest = float(value) * (1.0 + _LANCZOS_TOL)
+    if datafit.n_outputs > 1:
+        largest *= datafit.n_outputs / 2.0
+    return 1.0 / largest if largest > 0.0 else np.inf
