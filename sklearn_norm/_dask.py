@@ -20,7 +20,15 @@ import numpy as np
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 
-from ._dense import clip_epsilon, normalize_any, raise_non_finite
+from ._dense import (
+    check_column_scaling,
+    clip_epsilon,
+    column_factors,
+    column_max_abs,
+    normalize_any,
+    raise_non_finite,
+    scaling_may_overflow,
+)
 from ._validation import (
     check_classes,
     check_largest,
@@ -49,6 +57,23 @@ def as_dask_array(x, name: str):
     return x
 
 
+def check_not_masked(x, name: str) -> None:
+    """Refuse a Dask array of masked chunks (``da.ma``), as the in-memory
+    functions refuse ``np.ma`` arrays: the kernels would ignore the mask."""
+    from ._normalize import check_not_masked as check_in_memory
+
+    check_in_memory(getattr(x, "_meta", None), name)
+
+
+def _to_float64(block, label):
+    # np.longdouble values beyond float64's range would become infinity and
+    # then be reported as such: say what is wrong instead.
+    from ._normalize import check_float64_range
+
+    check_float64_range(block, label)  # map_blocks keeps ``name``
+    return block.astype(np.float64)
+
+
 def as_float(x, name: str):
     """A float32 or float64 version of the Dask array ``x`` (integers and
     booleans become float64, lazily); complex and non-numeric dtypes are
@@ -56,6 +81,8 @@ def as_float(x, name: str):
     if x.dtype in (np.float32, np.float64):
         return x
     kind = x.dtype.kind
+    if kind == "f" and x.dtype.itemsize > 8:
+        return x.map_blocks(_to_float64, label=name, dtype=np.float64)
     if kind in "fiub":
         return x.astype(np.float64)
     if kind == "c":
@@ -80,6 +107,7 @@ def check_matrix(X, name: str = "X", n_features: int | None = None):
     chunk (rechunked lazily if its columns were split), and ``n_features``
     columns when given."""
     X = as_dask_array(X, name)
+    check_not_masked(X, name)
     if X.ndim != 2:
         raise ValueError(
             f"{name} must be a 2-D array of shape (n_samples, n_features), got "
@@ -146,8 +174,8 @@ def _divide_block(block, scale, reduced, floor):
     finite, through the scaled values where it overflows."""
     if not np.isfinite(block).all():
         raise_non_finite(block, "x")
-    if not (np.isfinite(scale).all() and np.isfinite(reduced).all()):
-        raise ValueError("Input x contains NaN or infinity.")
+    if not np.isfinite(scale).all():  # NaN or infinity in another block
+        raise_non_finite(scale, "x")
     with np.errstate(over="ignore"):
         norm = scale * reduced
     finite = np.isfinite(norm)
@@ -159,20 +187,30 @@ def _divide_block(block, scale, reduced, floor):
     return np.where(finite, direct, scaled).astype(block.dtype, copy=False)
 
 
+def _scaled_terms(block, scale, norm):
+    """``|block| / scale`` (L1) or its square (L2), in float64.
+
+    NaN and infinity give NaN terms silently (a NaN or infinite ``scale``
+    divides too, so no finite value can overflow the sum): the caller reports
+    them by name once the largest values are known.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        terms = np.abs(block).astype(np.float64) / np.where(scale == 0, 1.0, scale)
+        return terms if norm == "l1" else terms * terms
+
+
 def _norm_factors(x, axes, norm):
     """Lazy ``scale`` and ``reduced`` with ``norm(x) = scale * reduced`` over
     ``axes`` (kept as length-1 axes), in float64 and without overflow:
     ``scale`` is the largest absolute value, ``reduced`` the norm of
-    ``x / scale``."""
+    ``x / scale``. A non-finite ``scale`` means NaN or infinity in ``x``."""
     import dask.array as da
 
-    magnitude = abs(x).astype(np.float64)
-    scale = magnitude.max(axis=axes, keepdims=True)
-    safe = da.where(scale > 0, scale, 1.0)
-    if norm == "l1":
-        reduced = (magnitude / safe).sum(axis=axes, keepdims=True)
-    else:
-        reduced = da.sqrt(((magnitude / safe) ** 2).sum(axis=axes, keepdims=True))
+    scale = abs(x).astype(np.float64).max(axis=axes, keepdims=True)
+    terms = da.map_blocks(_scaled_terms, x, scale, norm=norm, dtype=np.float64)
+    reduced = terms.sum(axis=axes, keepdims=True)
+    if norm == "l2":
+        reduced = da.sqrt(reduced)
     return scale, reduced
 
 
@@ -204,6 +242,8 @@ def column_norms(X, norm: str) -> np.ndarray:
 
     scale, reduced = _norm_factors(X, (0,), norm)
     scale, reduced = dask.compute(scale, reduced)
+    if not np.isfinite(scale).all():  # the largest |x| is NaN or infinite
+        raise_non_finite(scale, "X")
     with np.errstate(over="ignore"):
         return (scale * reduced).ravel()
 
@@ -224,8 +264,14 @@ def normalize_rows(X, norm: str, epsilon: float):
 def _scale_block(block, factors, divide):
     if not np.isfinite(block).all():
         raise_non_finite(block, "X")
-    factors = factors.astype(block.dtype)
-    return block / factors if divide else block * factors
+    # The factors and the overflow check of the in-memory path: the same
+    # result and the same error. A plain ufunc rather than the threaded
+    # kernels: Dask already runs blocks in parallel.
+    factors = column_factors(factors, block.dtype)
+    if scaling_may_overflow(factors, divide):
+        check_column_scaling(column_max_abs(block), factors, block.dtype, divide)
+    op = np.divide if divide else np.multiply
+    return op(block, factors, out=np.empty_like(block))
 
 
 def scale_columns(X, factors: np.ndarray, divide: bool):

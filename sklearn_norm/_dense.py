@@ -235,11 +235,70 @@ def multiply_columns(x: np.ndarray, factors: np.ndarray, out: np.ndarray) -> Non
     _scale_columns(np.multiply, x, factors, out)
 
 
+def column_factors(factors: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """``factors`` as the column kernels apply them to an array of ``dtype``.
+
+    float64 factors outside float32's normal range (above its largest value,
+    or below its smallest normal one, such as a floor of 1e-50 that would
+    round to 0 and turn 0 / 0 into NaN) are kept in float64: the product is
+    then formed in float64 and rounded once into the output.
+    """
+    info = np.finfo(dtype)
+    magnitude = np.abs(factors)
+    if (
+        info.tiny <= magnitude.min(initial=info.tiny)
+        and magnitude.max(initial=0) <= info.max
+    ):
+        return factors.astype(dtype, copy=False)
+    return factors
+
+
+def column_max_abs(x: np.ndarray) -> np.ndarray:
+    """Largest absolute value of each column of a 2-D array (0 if no rows)."""
+    return np.maximum(np.max(x, axis=0, initial=0), -np.min(x, axis=0, initial=0))
+
+
+def scaling_may_overflow(factors: np.ndarray, divide: bool) -> bool:
+    """Whether dividing (or multiplying) finite values by ``factors`` can
+    overflow: only by a factor below 1 (or above 1)."""
+    if factors.size == 0:
+        return False
+    return bool(factors.min() < 1) if divide else bool(factors.max() > 1)
+
+
+def check_column_scaling(
+    max_abs: np.ndarray, factors: np.ndarray, dtype: np.dtype, divide: bool
+) -> None:
+    """Raise if scaling columns whose largest absolute values are ``max_abs``
+    by ``factors`` (exactly as the kernel will apply them) overflows ``dtype``.
+
+    Division and multiplication are monotone in ``|x|``, so the largest
+    result of each column is the scaled ``max_abs``: checking it before the
+    kernel runs leaves an ``X`` scaled in place untouched on error.
+    """
+    op = np.divide if divide else np.multiply
+    with np.errstate(over="ignore"):
+        largest = op(max_abs, factors).astype(dtype, copy=False)
+    if np.isfinite(largest).all():
+        return
+    features = np.flatnonzero(~np.isfinite(largest))[:5].tolist()
+    if divide:
+        raise ValueError(
+            f"transform overflows: X holds values too large for the learned "
+            f"column norms (feature(s) {features}: the result exceeds "
+            f"{np.dtype(dtype).name}'s range). X is far larger than the data "
+            "the normalizer was fitted on; fit it on data of the same scale."
+        )
+    raise ValueError(
+        f"inverse_transform overflows: X holds values too large for the "
+        f"learned column norms (feature(s) {features}: the result exceeds "
+        f"{np.dtype(dtype).name}'s range). inverse_transform expects the "
+        "output of transform, whose values are at most about 1."
+    )
+
+
 def _scale_columns(op, x: np.ndarray, factors: np.ndarray, out: np.ndarray) -> None:
-    # float64 factors out of float32's range are kept in float64 (the product
-    # is then formed in float64 and rounded once into out).
-    if np.abs(factors).max(initial=0) <= np.finfo(x.dtype).max:
-        factors = factors.astype(x.dtype, copy=False)
+    factors = column_factors(factors, x.dtype)
 
     def work(start: int, stop: int) -> None:
         op(x[start:stop], factors, out=out[start:stop])

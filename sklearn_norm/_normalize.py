@@ -57,11 +57,13 @@ def l1_normalize(
     Raises
     ------
     ValueError
-        If ``x`` holds NaN, infinity, complex or non-numeric values, if an
-        axis is out of range or repeated, or if ``epsilon`` is not positive
-        and finite.
+        If ``x`` holds NaN, infinity, complex or non-numeric values, or
+        np.longdouble values beyond float64's range, if an axis is out of
+        range or repeated, or if ``epsilon`` is not positive and finite in
+        float64.
     TypeError
-        If ``x`` is None, or ``axis`` or ``epsilon`` has the wrong type.
+        If ``x`` is None or a masked array (``np.ma``, whose mask would be
+        ignored), or ``axis`` or ``epsilon`` has the wrong type.
 
     See Also
     --------
@@ -121,11 +123,13 @@ def l2_normalize(
     Raises
     ------
     ValueError
-        If ``x`` holds NaN, infinity, complex or non-numeric values, if an
-        axis is out of range or repeated, or if ``epsilon`` is not positive
-        and finite.
+        If ``x`` holds NaN, infinity, complex or non-numeric values, or
+        np.longdouble values beyond float64's range, if an axis is out of
+        range or repeated, or if ``epsilon`` is not positive and finite in
+        float64.
     TypeError
-        If ``x`` is None, or ``axis`` or ``epsilon`` has the wrong type.
+        If ``x`` is None or a masked array (``np.ma``, whose mask would be
+        ignored), or ``axis`` or ``epsilon`` has the wrong type.
 
     See Also
     --------
@@ -158,10 +162,12 @@ def _normalize(
     x: ArrayLike | SparseMatrix, axis: Axis, epsilon: float, norm: str
 ) -> np.ndarray | SparseMatrix:
     epsilon = check_epsilon(epsilon)
+    check_not_masked(x, "x")
     if is_dask_collection(x):
         from . import _dask
 
         x = _dask.as_dask_array(x, "x")
+        _dask.check_not_masked(x, "x")
         return _dask.normalize(x, check_axis(axis, x.ndim), norm, epsilon)
     if sp.issparse(x):
         X, owned = as_float_sparse(x, "x")
@@ -180,16 +186,71 @@ def _normalize(
 
 
 def check_epsilon(epsilon: float) -> float:
-    """Return ``epsilon`` as a float, or raise if it is not positive and finite."""
+    """Return ``epsilon`` as a float, or raise if it is not positive and finite
+    once converted to float64 (which a Python int or np.longdouble may not be)."""
     if isinstance(epsilon, (bool, np.bool_)) or not isinstance(epsilon, numbers.Real):
         raise TypeError(
             f"epsilon must be a positive real number, got {epsilon!r} "
             f"of type {type(epsilon).__name__}."
         )
-    value = float(epsilon)
+    try:
+        with np.errstate(over="ignore"):  # np.longdouble above 1.8e308 -> inf
+            value = float(epsilon)
+    except OverflowError:  # a Python int beyond 1.8e308
+        value = np.inf if epsilon > 0 else -np.inf
+    text = repr(epsilon)
+    if len(text) > 30:  # a Python int of hundreds of digits
+        text = f"{text[:6]}...({len(text)} digits)"
+    if np.isinf(value) and 0 < epsilon != float("inf"):
+        raise ValueError(
+            f"epsilon={text} is too large for float64, the precision the "
+            "norms are computed in; pass a positive float below 1.8e308 (it "
+            "bounds the norm from below, so a small value such as 1e-10 is usual)."
+        )
+    if value == 0 and epsilon > 0:  # a np.longdouble below 5e-324
+        raise ValueError(
+            f"epsilon={text} is too small for float64, the precision the "
+            "norms are computed in: it rounds to 0. Pass a float of at least "
+            "5e-324, such as the usual 1e-10."
+        )
     if not (np.isfinite(value) and value > 0):
-        raise ValueError(f"epsilon must be positive and finite, got {epsilon!r}.")
+        raise ValueError(f"epsilon must be positive and finite, got {text}.")
     return value
+
+
+def check_not_masked(x: object, name: str) -> None:
+    """Refuse a numpy masked array: converting it would drop its mask.
+
+    ``np.asarray`` returns the values under the mask as if they were data, so
+    a masked entry would silently take part in the norm.
+    """
+    if isinstance(x, np.ma.MaskedArray):
+        raise TypeError(
+            f"{name} is a masked array (np.ma), whose mask would be ignored: the "
+            f"masked values would count in the norms. Fill them first, e.g. "
+            f"{name}.filled(0) (a zero adds nothing to a norm), or pass "
+            f"{name}.data to normalize the values under the mask too."
+        )
+
+
+def check_float64_range(arr: np.ndarray, name: str) -> None:
+    """Refuse finite values too large for float64, which np.longdouble holds.
+
+    Converting them would give infinity, reported as if ``x`` held infinity.
+    """
+    if arr.dtype.kind != "f" or arr.dtype.itemsize <= 8 or arr.size == 0:
+        return
+    info = np.finfo(np.float64)
+    with np.errstate(invalid="ignore"):  # NaN compares False: reported later
+        too_large = (np.abs(arr) > info.max) & np.isfinite(arr)
+    if too_large.any():
+        raise ValueError(
+            f"{name} holds values beyond float64's range (np.longdouble input): "
+            f"its largest absolute value is {np.max(np.abs(arr[too_large]))!s}, "
+            f"and the norms are computed in float64. Normalization is unchanged by a "
+            f"constant factor: divide {name} by a power of ten first, e.g. "
+            f"{name} / 1e300."
+        )
 
 
 def check_axis(axis: Axis, ndim: int) -> tuple[int, ...]:
@@ -233,6 +294,7 @@ def as_float_array(x: ArrayLike, name: str) -> tuple[np.ndarray, bool]:
     if arr.dtype in (np.float32, np.float64):
         return arr, False
     if kind in "fiub":
+        check_float64_range(arr, name)
         return arr.astype(np.float64), True
     if kind == "c":
         raise ValueError(f"Complex data not supported: {name} has dtype {arr.dtype}.")
@@ -265,6 +327,7 @@ def as_float_sparse(X: SparseMatrix, name: str) -> tuple[SparseMatrix, bool]:
     if kind not in "fiub":
         raise ValueError(f"{name} must be numeric, got a sparse matrix of {X.dtype}.")
     if X.dtype not in (np.float32, np.float64):
+        check_float64_range(X.data, name)
         X, owned = X.astype(np.float64), True
     if not X.has_canonical_format:
         if not owned:

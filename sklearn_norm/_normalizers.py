@@ -21,16 +21,27 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._dask import is_dask_collection
 from ._dense import (
+    check_column_scaling,
     clip_epsilon,
+    column_factors,
+    column_max_abs,
     column_sums,
     divide_columns,
     multiply_columns,
     normalize_any,
     row_sums,
+    scaling_may_overflow,
 )
-from ._normalize import SparseMatrix, as_float_sparse
+from ._normalize import (
+    SparseMatrix,
+    as_float_sparse,
+    check_epsilon,
+    check_float64_range,
+    check_not_masked,
+)
 from ._parallel import quiet_overflow
 from ._sparse import (
+    column_max_abs_sparse,
     minor_sums,
     normalize_sparse,
     scale_minor,
@@ -69,6 +80,16 @@ def column_norms(X: np.ndarray | SparseMatrix, norm: str) -> np.ndarray:
         scale = np.max(np.abs(column))
         norms[j] = scale * np.sqrt(np.sum(np.square(column / scale)))
     return norms
+
+
+def check_in_memory_input(X: object) -> None:
+    """What ``validate_data`` would accept but get wrong: a masked array
+    (its mask dropped) and np.longdouble values beyond float64's range
+    (reported as infinity)."""
+    check_not_masked(X, "X")
+    dtype = getattr(X, "dtype", None)
+    if isinstance(dtype, np.dtype) and dtype.kind == "f" and dtype.itemsize > 8:
+        check_float64_range(X.data if sp.issparse(X) else np.asarray(X), "X")
 
 
 class _BaseNormalizer(
@@ -133,14 +154,22 @@ class _BaseNormalizer(
         -------
         self : object
             The fitted transformer.
+
+        Notes
+        -----
+        Not thread-safe: calls on one estimator from several threads at once
+        can lose chunks. Feed the chunks from one thread, or fit one
+        estimator per thread.
         """
         return self._partial_fit(X, reset=not hasattr(self, "n_features_in_"))
 
     def _partial_fit(self, X: ArrayLike | SparseMatrix, reset: bool) -> Self:
         first = not hasattr(self, "norms_")  # fit deletes it before calling here
+        self._epsilon()  # refused now rather than at transform time
         if is_dask_collection(X):
             X = self._check_dask(X, reset)
         else:
+            check_in_memory_input(X)
             X = validate(
                 self,
                 X,
@@ -210,11 +239,13 @@ class _BaseNormalizer(
             check_is_fitted(self, "norms_")
             return self._scale(X, copy, divide=True)
         self._validate_params()  # stateless: transform may come without fit
+        epsilon = self._epsilon()
         if is_dask_collection(X):
             from . import _dask
 
             X = self._check_dask(X, reset=False)
-            return _dask.normalize_rows(X, self._norm, self.epsilon)
+            return _dask.normalize_rows(X, self._norm, epsilon)
+        check_in_memory_input(X)
         # NaN and infinity are detected for free by the kernels (a non-finite
         # norm), which saves validate_data's extra pass over the data.
         X = validate(
@@ -225,11 +256,11 @@ class _BaseNormalizer(
             dtype=FLOAT_DTYPES,
             ensure_all_finite=False,
         )
-        epsilon = clip_epsilon(self.epsilon, X.dtype)
+        epsilon = clip_epsilon(epsilon, X.dtype)
         if sp.issparse(X):
             X, owned = as_float_sparse(X, "X")
             return normalize_sparse(
-                X, 1, self._norm, epsilon, "X", inplace=owned or not copy
+                X, 1, self._norm, epsilon, "X", inplace=self._inplace(X, owned, copy)
             )
         out = X if (not copy and X.flags.writeable) else np.empty_like(X)
         return normalize_any(X, (1,), self._norm, epsilon, out, "X")
@@ -265,11 +296,25 @@ class _BaseNormalizer(
         check_is_fitted(self, "norms_")
         return self._scale(X, self.copy if copy is None else copy, divide=False)
 
+    def _epsilon(self) -> float:
+        """``epsilon`` as a float, refused as the functions refuse it (an
+        infinite floor, or an int or long double beyond float64)."""
+        return check_epsilon(self.epsilon)
+
+    @staticmethod
+    def _inplace(X: SparseMatrix, owned: bool, copy: bool) -> bool:
+        """Whether to write a sparse ``X``'s values in place: a converted
+        copy always; the caller's matrix only with ``copy=False`` and when its
+        values are writeable (not a read-only memmap from ``joblib.load``),
+        as for dense input."""
+        return owned or (not copy and X.data.flags.writeable)
+
     def _divisors(self) -> np.ndarray:
         """The learned norms, floored as the functions floor them."""
+        epsilon = self._epsilon()
         if self._norm == "l1":
-            return np.maximum(self.norms_, self.epsilon)
-        return np.maximum(self.norms_, np.sqrt(self.epsilon))
+            return np.maximum(self.norms_, epsilon)
+        return np.maximum(self.norms_, np.sqrt(epsilon))
 
     def _scale(
         self, X: ArrayLike | SparseMatrix, copy: bool, divide: bool
@@ -280,33 +325,37 @@ class _BaseNormalizer(
 
             X = self._check_dask(X, reset=False)
             return _dask.scale_columns(X, self._divisors(), divide)
+        check_in_memory_input(X)
         X = validate(
             self, X, reset=False, accept_sparse=SPARSE_FORMATS, dtype=FLOAT_DTYPES
         )
         factors = self._divisors()
+        # Finite X divided by divisors of at least 1 (or times factors of at
+        # most 1) cannot overflow; otherwise each column's largest value is
+        # checked before anything is written, so that an X scaled in place is
+        # left untouched on error.
+        may_overflow = scaling_may_overflow(factors, divide)
         if sp.issparse(X):
             X, owned = as_float_sparse(X, "X")
-            inplace = owned or not copy
+            if may_overflow:
+                # The sparse kernels apply float64 factors.
+                check_column_scaling(column_max_abs_sparse(X), factors, X.dtype, divide)
+            inplace = self._inplace(X, owned, copy)
             out = X.data if inplace else np.empty_like(X.data)
             if X.format == "csr":
                 scale_minor(X.data, X.indices, factors, out, divide)
             else:
                 scale_segments(X.data, X.indptr, factors, out, divide)
             return X if inplace else with_data(X, out)
+        if may_overflow:
+            check_column_scaling(
+                column_max_abs(X), column_factors(factors, X.dtype), X.dtype, divide
+            )
         out = X if (not copy and X.flags.writeable) else np.empty_like(X)
         if divide:
             divide_columns(X, factors, out)
         else:
             multiply_columns(X, factors, out)
-        # Finite X times factors of at most 1 (or divided by divisors of at
-        # least 1) cannot overflow; otherwise check what came out.
-        can_overflow = factors.min() < 1 if divide else factors.max() > 1
-        if can_overflow and not np.isfinite(out).all():
-            method = "transform" if divide else "inverse_transform"
-            raise ValueError(
-                f"{method} overflows: X holds values too large for the learned "
-                "column norms."
-            )
         return out
 
     def __sklearn_is_fitted__(self) -> bool:
@@ -336,8 +385,9 @@ _SHARED_PARAMETERS = """
         Positive floor that prevents division by zero: {floor}
     copy : bool, default=True
         If False, ``transform`` and ``inverse_transform`` overwrite a writeable
-        float32/float64 ndarray or CSR/CSC matrix in place; other input is
-        converted and a new array returned either way.
+        float32/float64 ndarray or CSR/CSC matrix in place; other input
+        (including a read-only array or matrix, such as a memmap from
+        ``joblib.load``) is converted and a new array returned either way.
 
     Attributes
     ----------

@@ -254,6 +254,23 @@ def scale_segments(
         op(data[lo:hi], np.repeat(factors[a:b], np.diff(ptr)), out=out[lo:hi])
 
 
+def column_max_abs_sparse(X: sp.spmatrix | sp.sparray) -> np.ndarray:
+    """Largest absolute value of each column of a canonical CSR/CSC matrix
+    (0 for a column without stored values), in the matrix's dtype."""
+    result = np.zeros(X.shape[1], dtype=X.data.dtype)
+    if X.format == "csr":
+        np.maximum.at(result, X.indices, np.abs(X.data))
+        return result
+    counts = np.diff(X.indptr)
+    nonempty = counts > 0
+    if nonempty.any():
+        result[nonempty] = np.maximum.reduceat(
+            np.abs(X.data[X.indptr[0] : X.indptr[-1]]),
+            X.indptr[:-1][nonempty] - X.indptr[0],
+        )
+    return result
+
+
 @quiet_overflow
 def segment_norm_sums(data: np.ndarray, indptr: np.ndarray, norm: str) -> np.ndarray:
     """float64 sum of ``|x|`` or ``x**2`` of each segment, blockwise."""
