@@ -17,7 +17,6 @@ Dask object is seen (``is_dask_collection`` looks at the type's module).
 from __future__ import annotations
 
 import numpy as np
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 
 from ._dense import (
@@ -30,6 +29,7 @@ from ._dense import (
     scaling_may_overflow,
 )
 from ._validation import (
+    check_class_weight,
     check_classes,
     check_largest,
     check_weight_total,
@@ -332,8 +332,8 @@ def logistic_datafit(X, y, sample_weight, class_weight, fit_intercept: bool):
     if class_weight is not None:
         # sklearn's formula from the (weighted) counts: one sample per class
         # with its class's count as weight.
-        per_class = compute_class_weight(
-            class_weight, classes=classes, y=classes, sample_weight=counts
+        per_class = check_class_weight(
+            class_weight, classes, np.arange(n_classes), counts
         )
         weights = da.map_blocks(
             _times_class_weight, weights, codes, per_class=per_class, dtype=np.float64

@@ -62,6 +62,13 @@ def check_input(X, name: str = "X"):
     if sp.issparse(X):
         _check_dtype(X.dtype, name)
         return X
+    if isinstance(X, np.ma.MaskedArray):
+        raise TypeError(
+            f"{name} is a masked array (np.ma), whose mask would be ignored: the "
+            f"values under it would be used as data. Fill them first ({name}"
+            f".filled(value), or {name}.filled(np.nan) then "
+            "sklearn.impute.SimpleImputer), or drop the masked rows."
+        )
     if hasattr(X, "columns") and hasattr(X, "dtypes"):
         # A DataFrame: conversion errors are explained afterwards, but date
         # and time columns first: numpy converts some of them to float

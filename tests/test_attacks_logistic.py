@@ -111,6 +111,31 @@ def test_bad_class_weight_is_named(entry, case):
         _call(ENTRIES[entry], X0, Y0, class_weight=class_weight)
 
 
+@pytest.mark.parametrize("case", sorted(BAD_CLASS_WEIGHTS))
+def test_bad_class_weight_is_named_for_dask_input(case):
+    da = pytest.importorskip("dask.array")
+    class_weight, message = BAD_CLASS_WEIGHTS[case]
+    X, y = da.from_array(X0, chunks=20), da.from_array(Y0, chunks=20)
+    with pytest.raises(ValueError, match=message):
+        _call(_fit, X, y, class_weight=class_weight)
+
+
+def test_balanced_class_weight_of_a_weightless_class_is_refused_for_dask():
+    da = pytest.importorskip("dask.array")
+    sample_weight = da.from_array(np.where(Y0 == 0, 0.0, 1.0), chunks=20)
+    X, y = da.from_array(X0, chunks=20), da.from_array(Y0, chunks=20)
+    with pytest.raises(ValueError, match=r"class\(es\) \[0\] weigh nothing"):
+        _call(_fit, X, y, sample_weight=sample_weight, class_weight="balanced")
+
+
+@pytest.mark.parametrize("entry", sorted(ENTRIES))
+def test_masked_X_is_refused(entry):
+    X = np.ma.array(X0, mask=np.zeros_like(X0, dtype=bool))
+    X.mask[3, 1] = True
+    with pytest.raises(TypeError, match=r"X is a masked array \(np\.ma\)"):
+        _call(ENTRIES[entry], X, Y0)
+
+
 BAD_SCALAR_WEIGHTS = {
     "nan": (np.nan, "sample_weight contains NaN"),
     "inf": (np.inf, "sample_weight contains infinity"),
