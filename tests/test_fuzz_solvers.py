@@ -7,8 +7,7 @@ separable draws it has none). Each solver must meet its KKT certificate and
 reach the reference minimum (numpy objective minimized by scipy's L-BFGS-B,
 see ``test_solver_stall``) to 1e-6 relative.
 
-``solver="lbfgs"`` is left out for now (it stalls on some draws, see the
-test); ``solver="gd"`` is left out: its only safe step is 1 / L, with L up to
+``solver="gd"`` is left out: its only safe step is 1 / L, with L up to
 (1e3)^2 here, and at that step it needs millions of iterations.
 """
 
@@ -74,10 +73,7 @@ def test_every_solver_reaches_the_reference_minimum(problem, regularization, lam
     X, y, weight, n_classes = problem
     rho = RHO[regularization]
     best = reference_minimum(X, y, n_classes, lambda_, rho, weight)
-    # lbfgs is left out for now: on such draws it stops (restarts no longer
-    # help) with a KKT violation up to 4e-2 after ~500 iterations; see the
-    # report of the stall fix. Add it back once L-BFGS-B is preconditioned.
-    solvers = ["orthant-newton"]
+    solvers = ["orthant-newton", "lbfgs"]
     if regularization == "l2":
         solvers.append("newton-cg")
     for solver in solvers:

@@ -6,8 +6,18 @@ split, ``w = u - v`` with ``u, v >= 0``, which makes the objective smooth
     L(u - v, b) + l1 * sum(u + v) + l2 / 2 * ||u - v||^2
 
 under bounds that L-BFGS-B handles exactly: a coefficient whose two halves sit
-on their bound is exactly 0.0. The projected gradient of the split problem that
-L-BFGS-B tests against ``gtol`` equals the KKT violation of the original one.
+on their bound is exactly 0.0.
+
+L-BFGS-B iterates in standardized coordinates: each coefficient times its
+column's weighted standard deviation, each intercept plus the weighted column
+means times the coefficients (the model is unchanged: the columns' means move
+into the intercepts). That is the change of variables glmnet makes. It is
+linear and keeps every coefficient's sign, so the bounds stay ``>= 0``; and
+it matters: columns at scales from 1e-3 to 1e3, or with large means, give
+L-BFGS-B a Hessian it crawls on, stopping far from the minimizer. Because
+its own gradient test then sees transformed gradients, it is told not to
+stop on it; a callback stops it when the KKT violation of the original
+problem is at most ``tol``.
 
 L-BFGS-B's line search compares objective values, which stop differing (in
 float64) long before the gradient reaches 1e-10. When it stops short of
@@ -19,12 +29,15 @@ difference is resolved to rounding of the change itself.
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.optimize import Bounds, minimize
 
-from .._penalties import ElasticNetPenalty
-from ._result import SolverResult, finish, smooth_gradient
+from .._penalties import ElasticNetPenalty, optimality
+from ._result import SolverResult, finish
 
 _MAX_RESTARTS = 5
+# Row blocks of at most this many values when computing column scales.
+_SCALE_BLOCK = 1 << 20
 
 
 def solve_lbfgs(
@@ -42,6 +55,9 @@ def solve_lbfgs(
     longer reduce the violation."""
     problem = _Problem(datafit, penalty, split=not penalty.is_smooth)
     x = problem.start(params)
+    outcome = finish(datafit, penalty, problem.params(x), 0, tol)
+    if outcome.converged:
+        return outcome
 
     n_iter = 0
     reference = None
@@ -50,8 +66,11 @@ def solve_lbfgs(
         label = "objective" if reference is None else "objective - restart value"
 
         # scipy recognises a callback by its one parameter's name.
-        def report(intermediate_result):
-            print(f"lbfgs iter: {label} {intermediate_result.fun:.12g}")  # noqa: B023
+        def stop_at_tol(intermediate_result):
+            if verbose:
+                print(f"lbfgs iter: {label} {intermediate_result.fun:.12g}")  # noqa: B023
+            if problem.kkt(intermediate_result.x) <= tol:
+                raise StopIteration
 
         result = minimize(
             problem.objective if reference is None else problem.relative(reference),
@@ -59,12 +78,13 @@ def solve_lbfgs(
             jac=True,
             method="L-BFGS-B",
             bounds=problem.bounds,
-            callback=report if verbose else None,
-            # ftol=0: stop on the gradient test, or when no step decreases f.
+            callback=stop_at_tol,
+            # gtol=0, ftol=0: stop at tol (the callback), or when no step
+            # decreases f.
             options={
                 "maxiter": max_iter - n_iter,
                 "maxfun": 2 * (max_iter - n_iter) + 20,
-                "gtol": tol,
+                "gtol": 0.0,
                 "ftol": 0.0,
                 "maxcor": memory,
             },
@@ -83,8 +103,57 @@ def solve_lbfgs(
     return best
 
 
+def column_moments(datafit) -> tuple[np.ndarray, np.ndarray] | None:
+    """The weighted mean and standard deviation of every column (the mean 0
+    and the root mean square without an intercept, which cannot absorb the
+    means), a zero deviation replaced by 1; None for a datafit without
+    in-memory ``X`` and ``weights`` (Dask), iterated on untransformed."""
+    X, weights = getattr(datafit, "X", None), getattr(datafit, "weights", None)
+    if weights is None or not (isinstance(X, np.ndarray) or sp.issparse(X)):
+        return None
+    n_features = X.shape[1]
+    first, second = np.zeros(n_features), np.zeros(n_features)
+    rows = max(1, _SCALE_BLOCK // max(n_features, 1))
+    for start in range(0, X.shape[0], rows):
+        block = X[start : start + rows]
+        w = weights[start : start + rows]
+        if sp.issparse(block):
+            first += np.asarray(block.T @ w, dtype=np.float64).ravel()
+            second += np.asarray(block.multiply(block).T @ w).ravel()
+        else:
+            block = np.asarray(block, dtype=np.float64)
+            first += block.T @ w
+            second += np.square(block).T @ w
+    total = float(np.sum(weights))  # 1, up to rounding
+    mean = first / total if datafit.fit_intercept else np.zeros(n_features)
+    variance = np.maximum(second / total - mean * mean, 0.0)
+    deviation = np.sqrt(variance)
+    # A constant column (all of its variance rounding error), or a zero one.
+    flat = ~np.isfinite(deviation) | (deviation <= 1e-12 * np.sqrt(second / total))
+    deviation[flat] = 0.0
+    mean[flat | ~np.isfinite(mean)] = 0.0
+    return mean, deviation
+
+
+def _coordinate_scales(datafit, penalty, deviation: np.ndarray) -> np.ndarray:
+    """Per column, ``sqrt(deviation^2 + l2 / c)``: up to the factor ``sqrt(c)``
+    the square root of the Hessian's diagonal in centred coordinates, with
+    ``c`` the mean curvature of the best constant model (``pi (1 - pi)`` of
+    the class frequencies). Without the ``l2`` term, a column of tiny
+    deviation gets a huge penalty curvature in standardized coordinates;
+    1 where both are zero (a constant column, no L2 part)."""
+    frequency = datafit.class_totals()
+    curvature = float(np.mean(frequency * (1.0 - frequency)))
+    ridge = penalty.l2 / curvature if curvature > 0.0 else 0.0
+    scales = np.sqrt(deviation * deviation + ridge)
+    scales[~(np.isfinite(scales) & (scales > 0.0))] = 1.0
+    return scales
+
+
 class _Problem:
-    """The smooth (possibly split) objective L-BFGS-B sees, over ``x``."""
+    """The smooth (possibly split) objective L-BFGS-B sees, over ``x``: the
+    (split) coefficients times their column's deviation and the intercepts
+    plus the coefficients times the column means (``column_moments``)."""
 
     def __init__(self, datafit, penalty: ElasticNetPenalty, split: bool) -> None:
         self.datafit = datafit
@@ -96,27 +165,79 @@ class _Problem:
             lower = np.full(datafit.n_params + self.n_coef, -np.inf)
             lower[: 2 * self.n_coef] = 0.0
             self.bounds = Bounds(lower, np.inf)
+        moments = column_moments(datafit)
+        if moments is None:
+            self.mean = np.zeros(datafit.n_features)
+            self.deviation = np.ones(datafit.n_features)
+        else:
+            self.mean = moments[0]
+            self.deviation = _coordinate_scales(datafit, penalty, moments[1])
+        self._last = None  # (params, data gradient) of the last evaluation
+
+    def _halves(self, x: np.ndarray) -> tuple[np.ndarray, ...]:
+        """The coefficient parts of ``x`` as (K, p) arrays (one, or the two
+        split halves) and its intercept part."""
+        shape = (self.datafit.n_outputs, self.datafit.n_features)
+        n = self.n_coef
+        if not self.split:
+            return (x[:n].reshape(shape),), x[n:]
+        return (x[:n].reshape(shape), x[n : 2 * n].reshape(shape)), x[2 * n :]
 
     def start(self, params: np.ndarray) -> np.ndarray:
+        coef, intercept = self.datafit.split(params)
+        scaled = coef * self.deviation
+        if self.datafit.fit_intercept:
+            intercept = intercept + coef @ self.mean
+        else:
+            intercept = params[self.n_coef :]
         if not self.split:
-            return params.copy()
-        w = params[: self.n_coef]
-        rest = params[self.n_coef :]
-        return np.concatenate([np.maximum(w, 0.0), np.maximum(-w, 0.0), rest])
+            return np.concatenate([scaled.ravel(), intercept])
+        positive, negative = np.maximum(scaled, 0.0), np.maximum(-scaled, 0.0)
+        return np.concatenate([positive.ravel(), negative.ravel(), intercept])
 
     def params(self, x: np.ndarray) -> np.ndarray:
-        if not self.split:
-            return x
-        n = self.n_coef
-        return np.concatenate([x[:n] - x[n : 2 * n], x[2 * n :]])
+        halves, intercept = self._halves(x)
+        scaled = halves[0] if not self.split else halves[0] - halves[1]
+        coef = scaled / self.deviation
+        if self.datafit.fit_intercept:
+            intercept = intercept - coef @ self.mean
+        return np.concatenate([coef.ravel(), intercept])
+
+    def _l1_value(self, x: np.ndarray) -> float:
+        """``l1 * sum(u + v)`` of the split halves (the split problem's L1
+        term, not ``|u - v|``)."""
+        halves, _ = self._halves(x)
+        return self.penalty.l1 * float(np.sum((halves[0] + halves[1]) / self.deviation))
+
+    def kkt(self, x: np.ndarray) -> float:
+        """The KKT violation of the original problem at ``x``."""
+        params = self.params(x)
+        last = self._last
+        if last is not None and np.array_equal(last[0], params):
+            grad = last[1]
+        else:  # not the point evaluated last (L-BFGS-B reports that one)
+            grad = self.datafit.gradient(self.datafit.decision(params))
+        return optimality(self.n_coef, self.penalty, params, grad)
 
     def _gradient(self, params: np.ndarray, z: np.ndarray) -> np.ndarray:
-        n = self.n_coef
-        grad = smooth_gradient(self.datafit, self.penalty, params, z)
+        """The gradient in ``x`` (chain rule through ``params(x)``)."""
+        data = self.datafit.gradient(z)
+        self._last = (params, data)
+        coef, _ = self.datafit.split(params)
+        g_coef, g_intercept = self.datafit.split(data)
+        g_coef = g_coef + self.penalty.l2 * coef
+        shift = 0.0
+        if self.datafit.fit_intercept:  # the intercepts absorb coef @ mean
+            shift = g_intercept[:, None] * self.mean
+            tail = g_intercept
+        else:
+            tail = data[self.n_coef :]
         if not self.split:
-            return grad
+            return np.concatenate([((g_coef - shift) / self.deviation).ravel(), tail])
         l1 = self.penalty.l1
-        return np.concatenate([l1 + grad[:n], l1 - grad[:n], grad[n:]])
+        positive = (l1 + g_coef - shift) / self.deviation
+        negative = (l1 - g_coef + shift) / self.deviation
+        return np.concatenate([positive.ravel(), negative.ravel(), tail])
 
     def objective(self, x: np.ndarray) -> tuple[float, np.ndarray]:
         params = self.params(x)
@@ -124,7 +245,7 @@ class _Problem:
         w = params[: self.n_coef]
         value = self.datafit.value(z) + 0.5 * self.penalty.l2 * float(w @ w)
         if self.split:
-            value += self.penalty.l1 * float(np.sum(x[: 2 * self.n_coef]))
+            value += self._l1_value(x)
         return value, self._gradient(params, z)
 
     def relative(self, x_ref: np.ndarray):
@@ -135,15 +256,18 @@ class _Problem:
         z_ref = self.datafit.decision(params_ref)
 
         def objective(x):
-            params = self.params(x)
-            dparams = params - params_ref
+            # params(x) is linear: the difference from the map of x - x_ref,
+            # not of two nearby params (whose intercepts' rounding, of the
+            # size of the column means times the coefficients, would swamp
+            # the tiny changes this objective exists to resolve).
+            dparams = self.params(x - x_ref)
+            params = params_ref + dparams
             dz = self.datafit.decision(dparams)
             dw = dparams[: self.n_coef]
             change = self.datafit.value_change(z_ref, dz)
             change += self.penalty.l2 * float(w_ref @ dw + 0.5 * (dw @ dw))
             if self.split:
-                m = 2 * self.n_coef
-                change += self.penalty.l1 * float(np.sum(x[:m] - x_ref[:m]))
+                change += self._l1_value(x - x_ref)
             return change, self._gradient(params, z_ref + dz)
 
         return objective

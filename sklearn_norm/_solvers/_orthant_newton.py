@@ -27,6 +27,10 @@ L1-regularized optimization", Math. Program. 2016):
    changes of the scores (``value_change``). If no step decreases it, the
    damping grows a hundredfold and the step is recomputed.
 
+On badly scaled, nearly collinear columns the orthant projections can make
+the line search accept only tiny steps, cycle after cycle; a working set on
+which that happens is finished by L-BFGS-B (see ``_newton_loop``).
+
 Memory: besides ``X``, the solver keeps O(n_samples + n_features) work
 arrays and at most ``_WORK_VECTORS * (n_samples + n_features)`` values more:
 the inner iterations run on a copy of the working-set columns (products then
@@ -45,6 +49,7 @@ import scipy.linalg
 import scipy.sparse as sp
 
 from .._penalties import ElasticNetPenalty
+from ._lbfgs import solve_lbfgs
 from ._newton_cg import _conjugate_gradient
 from ._result import SolverResult
 
@@ -58,13 +63,11 @@ _WORK_VECTORS = 64
 _MAX_DENSE_COLUMNS = 32
 _MAX_DAMPING_TRIES = 4
 _DAMPING = 1e-2
-# Stall detection: this many steps cut below _SHORT_STEP by the line search
-# switch a working set to proximal Newton steps, when its parameters number at
-# most _MAX_PROXIMAL_PARAMS (a dense Hessian, coordinate descent in Python).
+# Stall detection: after this many steps cut below _SHORT_STEP by the line
+# search with no progress on the KKT violation, a working set is finished by
+# L-BFGS-B (see _newton_loop).
 _SHORT_STEP = 1.0 / 32
 _STALL_STEPS = 10
-_MAX_PROXIMAL_PARAMS = 400
-_CD_SWEEPS = 500
 
 
 def solve_orthant_newton(
@@ -178,15 +181,16 @@ def _newton_loop(datafit, penalty, params, z, grad, tol, max_iter, verbose, stal
     across zero almost at once. The orthant projection of the line search
     clips them while their partners keep moving, so only a tiny multiple of
     the step decreases the objective; the clipped coefficients leave zero
-    again at the next step, and the cycle repeats far from the optimum. After
-    ``_STALL_STEPS`` steps cut below ``_SHORT_STEP`` that leave the KKT
-    violation above half its best value in this loop, and when the working
-    set's Hessian is small enough to form, the steps become proximal Newton
-    steps instead (``_proximal_newton_step``): the L1 term is kept exact in
-    the subproblem, so a coefficient may cross zero or stay there as the
-    coupled quadratic model says, with no projection. Problems that do not
-    stall never pay for it.
+    again at the next step, and the cycle repeats far from the optimum (more
+    iterations do not help). After ``_STALL_STEPS`` steps cut below
+    ``_SHORT_STEP`` that leave the KKT violation above half its best value
+    in this loop (and for every later working set of the fit), the working
+    set is solved by L-BFGS-B on the split, column-scaled problem
+    (``solve_lbfgs``), which has no orthants to project on and does not
+    mind the columns' scales. Problems that do not stall never pay for it.
     """
+    if stalled:
+        return _finish_with_lbfgs(datafit, penalty, params, tol, max_iter, verbose)
     params = params.copy()
     n_coef = datafit.n_coef
     short_steps = 0
@@ -199,109 +203,45 @@ def _newton_loop(datafit, penalty, params, z, grad, tol, max_iter, verbose, stal
         if verbose > 1:
             print(f"  working-set step {n_iter}: kkt {measure:.3e}")
         if measure <= tol:
-            return params, z, n_iter, stalled
+            return params, z, n_iter, False
+        if short_steps >= _STALL_STEPS:
+            params, z, steps, _ = _finish_with_lbfgs(
+                datafit, penalty, params, tol, max_iter - n_iter, verbose
+            )
+            return params, z, n_iter + steps, True
+        w = params[:n_coef]
+        free = _free_set(w, pg[:n_coef])
+        index = np.concatenate([free, np.arange(n_coef, datafit.n_params)])
         # Damping (Levenberg-Marquardt style) proportional to the KKT violation
         # bounds the step along flat directions (collinear features, p > n) and
         # vanishes at the solution, keeping Newton's fast local convergence.
         damping = _DAMPING * measure
-        moved = None
-        if stalled and _dense_fits(datafit):
-            moved = _proximal_newton_step(
-                datafit,
-                penalty,
-                params,
-                z,
-                grad,
-                damping,
-                max(0.1 * tol, min(0.1 * measure, measure * measure)),
+        for _ in range(_MAX_DAMPING_TRIES):
+            direction, dz_of = _newton_direction(
+                datafit, penalty, params, z, pg, index, damping
             )
-        if moved is None:
-            w = params[:n_coef]
-            free = _free_set(w, pg[:n_coef])
-            index = np.concatenate([free, np.arange(n_coef, datafit.n_params)])
-            for _ in range(_MAX_DAMPING_TRIES):
-                direction, dz_of = _newton_direction(
-                    datafit, penalty, params, z, pg, index, damping
-                )
-                moved = _line_search(
-                    datafit, penalty, params, z, pg, index, direction, dz_of
-                )
-                if moved is not None:
-                    break
-                damping *= 100.0
-            if moved is None:  # no decrease even at rounding level
-                return params, z, n_iter, stalled
-            if moved[2] < _SHORT_STEP and measure > 0.5 * best:
-                short_steps += 1  # cut short, and no progress on the KKT
-                stalled = stalled or short_steps >= _STALL_STEPS
+            moved = _line_search(
+                datafit, penalty, params, z, pg, index, direction, dz_of
+            )
+            if moved is not None:
+                break
+            damping *= 100.0
+        if moved is None:  # no decrease even at rounding level
+            return params, z, n_iter, False
+        params, z, step = moved
+        if step < _SHORT_STEP and measure > 0.5 * best:
+            short_steps += 1  # cut short, and no progress on the KKT
         best = min(best, measure)
-        params, z = moved[:2]
-    return params, z, max_iter, stalled
+    return params, z, max_iter, False
 
 
-def _dense_fits(datafit) -> bool:
-    """Whether the dense Hessian of all of ``datafit``'s parameters is small
-    enough for ``_proximal_newton_step``."""
-    size = datafit.n_params
-    return size <= _MAX_PROXIMAL_PARAMS and size * size <= memory_budget(datafit)
-
-
-def _proximal_newton_step(datafit, penalty, params, z, grad, damping, sub_tol):
-    """One proximal Newton step (as glmnet / newGLMNET take): minimize the
-    damped quadratic model of the smooth part plus the exact L1 term,
-
-        q(u) = g @ (u - x) + (u - x) @ (H + damping I) @ (u - x) / 2
-               + l1 * ||u_w||_1,
-
-    by cyclic coordinate descent on the dense Hessian (invariant to the
-    scale of each column), then backtrack on the segment from ``params`` to
-    the model's minimizer. Returns ``(params, z, step length)`` or None when
-    the segment gives no decrease."""
-    n_coef = datafit.n_coef
-    w = params[:n_coef]
-    hessian = datafit.hessian(z, datafit.X)
-    coef_diagonal = np.arange(n_coef)
-    hessian[coef_diagonal, coef_diagonal] += penalty.l2
-    hessian[np.diag_indices_from(hessian)] += damping
-    smooth = grad.copy()
-    smooth[:n_coef] += penalty.l2 * w
-    threshold = np.zeros(datafit.n_params)
-    threshold[:n_coef] = penalty.l1
-    u = params.copy()
-    residual = smooth.copy()  # the model's smooth gradient at u
-    diagonal = np.diag(hessian).copy()
-    for _ in range(_CD_SWEEPS):
-        for j in range(u.size):
-            a = diagonal[j]
-            target = u[j] - residual[j] / a
-            shrunk = max(abs(target) - threshold[j] / a, 0.0)
-            delta = np.copysign(shrunk, target) - u[j]
-            if delta != 0.0:
-                u[j] += delta
-                residual += delta * hessian[j]
-        model_pg = residual.copy()
-        model_pg[:n_coef] = penalty.pseudo_gradient(
-            u[:n_coef], residual[:n_coef] - penalty.l2 * u[:n_coef]
-        )
-        if float(np.max(np.abs(model_pg), initial=0.0)) <= sub_tol:
-            break
-    step = u - params
-    slope = float(smooth @ step) + penalty.l1 * float(
-        np.sum(np.abs(u[:n_coef])) - np.sum(np.abs(w))
-    )
-    if not slope < 0.0:
-        return None
-    dz = datafit.decision(step)
-    t = 1.0
-    while t >= 1e-10:
-        trial = u if t == 1.0 else params + t * step
-        change = datafit.value_change(z, t * dz) + penalty.value_change(
-            w, trial[:n_coef] - w
-        )
-        if change <= 1e-4 * t * slope:
-            return trial, z + t * dz, t
-        t *= 0.5
-    return None
+def _finish_with_lbfgs(datafit, penalty, params, tol, max_iter, verbose):
+    """``_newton_loop``'s result for a working set that stalled: L-BFGS-B
+    from ``params`` to ``tol``."""
+    if verbose > 1:
+        print("  working set stalled (orthant projections): L-BFGS-B finishes it")
+    result = solve_lbfgs(datafit, penalty, params, tol=tol, max_iter=max(max_iter, 1))
+    return result.params, datafit.decision(result.params), result.n_iter, True
 
 
 def _pseudo_gradient(penalty, params, grad, n_coef) -> np.ndarray:
