@@ -192,11 +192,15 @@ def test_product_of_huge_weights_is_rescaled(entry):
 # -------------------------------------------------------------------- folds
 
 
+@pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("regularization", ["l1", "l2"])
 @pytest.mark.parametrize("sparse", [False, True])
-def test_boolean_masks_and_indices_give_the_same_cv(regularization, sparse):
+def test_boolean_masks_and_indices_give_the_same_cv(regularization, sparse, weighted):
+    # Unweighted ridge with masks failed with "operands could not be
+    # broadcast together with shapes (20,4) (60,1)" (the Gram path built
+    # np.ones(test.size) from a mask) until 653f05b.
     X = sp.csr_matrix(X0) if sparse else X0
-    weights = np.linspace(0.5, 2.0, 60)
+    weights = np.linspace(0.5, 2.0, 60) if weighted else None
     by_index = _call(
         RegularizedLogisticRegressionCV(regularization, n_lambdas=4, cv=FOLDS).fit,
         X,
