@@ -20,6 +20,7 @@ from numpy.typing import ArrayLike
 from ._dask import is_dask_collection
 from ._dense import clip_epsilon, normalize_any
 from ._sparse import normalize_sparse
+from ._validation import refuse_masked
 
 Axis = int | tuple[int, ...] | None
 SparseMatrix = sp.spmatrix | sp.sparray
@@ -219,18 +220,15 @@ def check_epsilon(epsilon: float) -> float:
 
 
 def check_not_masked(x: object, name: str) -> None:
-    """Refuse a numpy masked array: converting it would drop its mask.
-
-    ``np.asarray`` returns the values under the mask as if they were data, so
-    a masked entry would silently take part in the norm.
-    """
-    if isinstance(x, np.ma.MaskedArray):
-        raise TypeError(
-            f"{name} is a masked array (np.ma), whose mask would be ignored: the "
-            f"masked values would count in the norms. Fill them first, e.g. "
-            f"{name}.filled(0) (a zero adds nothing to a norm), or pass "
-            f"{name}.data to normalize the values under the mask too."
-        )
+    """Refuse a numpy masked array: a masked entry would silently take part
+    in the norm."""
+    refuse_masked(
+        x,
+        name,
+        "the masked values would count in the norms",
+        f"Fill them first, e.g. {name}.filled(0) (a zero adds nothing to a "
+        f"norm), or pass {name}.data to normalize the values under the mask too.",
+    )
 
 
 def check_float64_range(arr: np.ndarray, name: str) -> None:

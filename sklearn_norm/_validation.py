@@ -42,6 +42,18 @@ SPARSE_FORMATS = ("csr", "csc")
 _CHUNK_ELEMENTS = 1 << 16
 
 
+def refuse_masked(x: object, name: str, consequence: str, remedy: str) -> None:
+    """A TypeError for a numpy masked array: ``np.asarray`` returns the values
+    under its mask as if they were data, so converting it would silently
+    drop the mask. ``consequence`` says what that would do, ``remedy`` what
+    to pass instead."""
+    if isinstance(x, np.ma.MaskedArray):
+        raise TypeError(
+            f"{name} is a masked array (np.ma), whose mask would be ignored: "
+            f"{consequence}. {remedy}"
+        )
+
+
 def check_input(X, name: str = "X"):
     """Refuse, with a message naming ``name``, what scikit-learn's checks
     would refuse without saying which argument was wrong; return ``X``
@@ -62,13 +74,13 @@ def check_input(X, name: str = "X"):
     if sp.issparse(X):
         _check_dtype(X.dtype, name)
         return X
-    if isinstance(X, np.ma.MaskedArray):
-        raise TypeError(
-            f"{name} is a masked array (np.ma), whose mask would be ignored: the "
-            f"values under it would be used as data. Fill them first ({name}"
-            f".filled(value), or {name}.filled(np.nan) then "
-            "sklearn.impute.SimpleImputer), or drop the masked rows."
-        )
+    refuse_masked(
+        X,
+        name,
+        "the values under it would be used as data",
+        f"Fill them first ({name}.filled(value), or {name}.filled(np.nan) then "
+        "sklearn.impute.SimpleImputer), or drop the masked rows.",
+    )
     if hasattr(X, "columns") and hasattr(X, "dtypes"):
         # A DataFrame: conversion errors are explained afterwards, but date
         # and time columns first: numpy converts some of them to float
