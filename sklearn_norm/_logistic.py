@@ -14,9 +14,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import expit, log_expit, log_softmax, softmax
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
@@ -24,6 +23,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._dask import is_dask_collection
 from ._loss import BinaryLogisticLoss, MultinomialLoss
 from ._penalties import ElasticNetPenalty
+from ._sklearn_compat import Interval, StrOptions, _fit_context
 from ._solvers import SOLVERS
 from ._solvers._gd import step_bound
 from ._state import VersionedStateMixin, transactional

@@ -16,12 +16,9 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
-from sklearn.base import _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.model_selection import check_cv
-from sklearn.utils import _safe_indexing
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.parallel import Parallel, delayed
 
@@ -43,6 +40,7 @@ from ._logistic import (
 )
 from ._path import check_lambdas, datafit_lambda_max, default_lambdas, fit_path
 from ._penalties import ElasticNetPenalty
+from ._sklearn_compat import Interval, StrOptions, _fit_context, _safe_indexing
 from ._solvers import SOLVERS
 from ._solvers._newton_cg import GramPreconditioner, weighted_gram
 from ._solvers._orthant_newton import memory_budget

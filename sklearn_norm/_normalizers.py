@@ -15,7 +15,6 @@ from sklearn.base import (
     TransformerMixin,
     _fit_context,
 )
-from sklearn.utils._param_validation import Interval, Options
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
@@ -40,6 +39,7 @@ from ._normalize import (
     check_not_masked,
 )
 from ._parallel import quiet_overflow
+from ._sklearn_compat import Interval, Options
 from ._sparse import (
     column_max_abs_sparse,
     minor_sums,

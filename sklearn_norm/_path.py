@@ -11,7 +11,6 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from ._logistic import (
     build_datafit,
@@ -20,6 +19,7 @@ from ._logistic import (
     reported_coef,
 )
 from ._penalties import ElasticNetPenalty
+from ._sklearn_compat import Interval, StrOptions, validate_params
 from ._solvers import SOLVERS
 from ._solvers._newton_cg import GramPreconditioner
 from ._solvers._orthant_newton import memory_budget

@@ -25,7 +25,9 @@ import sys
 import numpy as np
 import scipy.sparse as sp
 from sklearn.utils.class_weight import compute_class_weight
-from sklearn.utils.validation import _check_sample_weight, check_X_y, validate_data
+from sklearn.utils.validation import check_X_y, validate_data
+
+from ._sklearn_compat import _check_sample_weight
 
 # Newton steps multiply the gradient (of the order of max|X|) by the
 # curvature (of the order of max|X|**2); beyond this the products overflow
