@@ -24,7 +24,7 @@ from ._dask import is_dask_collection
 from ._loss import BinaryLogisticLoss, MultinomialLoss
 from ._penalties import ElasticNetPenalty
 from ._sklearn_compat import Interval, StrOptions, _fit_context
-from ._solvers import SOLVERS
+from ._solvers import SOLVERS, auto_solver
 from ._solvers._gd import step_bound
 from ._state import VersionedStateMixin, transactional
 from ._validation import (
@@ -279,9 +279,7 @@ class RegularizedLogisticRegression(
 
     def _resolve_solver(self) -> str:
         if self.solver == "auto":
-            return (
-                "orthant-newton" if self.regularization in _NON_SMOOTH else "newton-cg"
-            )
+            return auto_solver(self.regularization)
         if self.regularization in _NON_SMOOTH and not SOLVERS[self.solver][1]:
             raise ValueError(
                 f"solver={self.solver!r} does not support "

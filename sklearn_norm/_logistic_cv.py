@@ -41,7 +41,7 @@ from ._logistic import (
 from ._path import check_lambdas, datafit_lambda_max, default_lambdas, fit_path
 from ._penalties import ElasticNetPenalty
 from ._sklearn_compat import Interval, StrOptions, _fit_context, _safe_indexing
-from ._solvers import SOLVERS
+from ._solvers import SOLVERS, auto_solver
 from ._solvers._newton_cg import GramPreconditioner, weighted_gram
 from ._solvers._orthant_newton import memory_budget
 from ._state import transactional
@@ -443,7 +443,7 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         params[datafit.n_coef :] = curve.intercepts[chosen][
             : datafit.n_params - datafit.n_coef
         ]
-        solver = "newton-cg" if self.regularization == "l2" else "orthant-newton"
+        solver = auto_solver(self.regularization)
         options = {}
         if solver == "newton-cg" and preconditioner is not None:
             options = {"gram": preconditioner}

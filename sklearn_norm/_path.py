@@ -20,7 +20,7 @@ from ._logistic import (
 )
 from ._penalties import ElasticNetPenalty
 from ._sklearn_compat import Interval, StrOptions, validate_params
-from ._solvers import SOLVERS
+from ._solvers import SOLVERS, auto_solver
 from ._solvers._newton_cg import GramPreconditioner
 from ._solvers._orthant_newton import memory_budget
 from ._validation import resolution_note, validate_logistic
@@ -320,7 +320,7 @@ def fit_path(
     datafit whose grid ended above ``grid[0]``, to continue that path;
     ``None`` starts from the best constant model."""
     dtype = datafit.X.dtype
-    solver = "newton-cg" if regularization == "l2" else "orthant-newton"
+    solver = auto_solver(regularization)
     solve = SOLVERS[solver][0]
     tol = effective_tol(tol, dtype)
     shape = (grid.size, datafit.n_outputs)

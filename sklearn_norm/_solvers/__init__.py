@@ -12,6 +12,14 @@ from ._newton_cg import solve_newton_cg
 from ._orthant_newton import solve_orthant_newton
 from ._result import SolverResult
 
+
+def auto_solver(regularization: str | None) -> str:
+    """The solver ``solver="auto"`` runs, for the estimator, the path and the
+    CV alike: Newton-CG for a smooth objective (``"l2"``, ``None``), the
+    orthant-wise Newton method with an L1 part."""
+    return "orthant-newton" if regularization in ("l1", "elasticnet") else "newton-cg"
+
+
 #: solver name -> (function, handles an L1 part)
 SOLVERS = {
     "gd": (solve_gd, True),
@@ -22,6 +30,7 @@ SOLVERS = {
 
 __all__ = [
     "SOLVERS",
+    "auto_solver",
     "SolverResult",
     "solve_gd",
     "solve_lbfgs",
