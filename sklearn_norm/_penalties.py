@@ -40,7 +40,13 @@ class ElasticNetPenalty:
 
     def value_change(self, w: np.ndarray, dw: np.ndarray) -> float:
         """``value(w + dw) - value(w)``, accurate for a tiny ``dw``."""
-        l1_change = np.sum(np.abs(w + dw) - np.abs(w))
+        moved = w + dw
+        # Where the sign does not change, |w + dw| - |w| is sign(w) dw exactly:
+        # the difference of the rounded |w + dw| would carry an error of an
+        # ulp of w, as large as the whole change for a step of 1e-12. (At
+        # w = 0 the sign changes unless dw = 0, and |dw| - 0 is exact.)
+        same = np.sign(moved) == np.sign(w)
+        l1_change = np.sum(np.where(same, np.sign(w) * dw, np.abs(moved) - np.abs(w)))
         return float(self.l1 * l1_change + self.l2 * (w @ dw + 0.5 * (dw @ dw)))
 
     def prox(self, w: np.ndarray, step: float) -> np.ndarray:
