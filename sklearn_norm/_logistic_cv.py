@@ -30,14 +30,14 @@ from ._cv_curve import (
     path_neg_log_loss,
     user_grid_warning,
 )
-from ._logistic import (
-    RegularizedLogisticRegression,
+from ._fit import (
     constant_model,
     datafit_of,
     effective_tol,
     encode_and_weigh,
     reported_coef,
 )
+from ._logistic import RegularizedLogisticRegression
 from ._path import check_lambdas, datafit_lambda_max, default_lambdas, fit_path
 from ._penalties import ElasticNetPenalty
 from ._sklearn_compat import Interval, StrOptions, _fit_context, _safe_indexing

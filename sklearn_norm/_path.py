@@ -12,7 +12,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.exceptions import ConvergenceWarning
 
-from ._logistic import (
+from ._fit import (
     build_datafit,
     constant_model,
     effective_tol,

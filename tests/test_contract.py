@@ -21,7 +21,7 @@ import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy.special import expit, softmax
 
-from sklearn_norm._logistic import datafit_of
+from sklearn_norm._fit import datafit_of
 from sklearn_norm._path import _extrapolate, _lagrange_weights
 from sklearn_norm._penalties import ElasticNetPenalty
 from sklearn_norm._solvers import _orthant_newton

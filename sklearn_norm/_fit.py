@@ -1,0 +1,112 @@
+"""Building a fit, shared by the estimator, the path and the CV: labels
+encoded and sample times class weights combined (``encode_and_weigh``), the
+binary or multinomial datafit (``build_datafit``, ``datafit_of``), the start
+point (``constant_model``), the tolerance float32 can reach
+(``effective_tol``) and the coefficients as the estimator reports them
+(``reported_coef``)."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.utils.multiclass import check_classification_targets
+
+from ._loss import BinaryLogisticLoss, MultinomialLoss
+from ._validation import (
+    check_class_weight,
+    check_classes,
+    check_weight_total,
+    check_weights,
+)
+
+# What float32 products with X can resolve: a float32 gradient carries
+# relative rounding errors of about 1e-6, so asking for less is asking for noise.
+_FLOAT32_TOL_FLOOR = 1e-5
+
+
+def build_datafit(X, y, sample_weight, class_weight, fit_intercept: bool):
+    """Encode ``y``, combine sample and class weights, and build the datafit.
+
+    Returns the sorted class labels and a binary or multinomial datafit whose
+    weights are ``s_i / S``.
+    """
+    classes, encoded, weights = encode_and_weigh(X, y, sample_weight, class_weight)
+    return classes, datafit_of(X, encoded, weights, classes.size, fit_intercept)
+
+
+def encode_and_weigh(X, y, sample_weight, class_weight):
+    """The sorted class labels, ``y`` encoded as indices into them, and the
+    weights ``s_i = sample_weight[i] * class_weight[y_i]`` (not normalized)."""
+    check_classification_targets(y)
+    classes, encoded = np.unique(y, return_inverse=True)
+    check_classes(classes)
+    weights = check_weights(sample_weight, X)
+    if class_weight is not None:
+        per_class = check_class_weight(class_weight, classes, encoded, weights)
+        weights = combine_weights(weights, per_class[encoded])
+    return classes, encoded, weights
+
+
+def combine_weights(sample: np.ndarray, per_sample_class: np.ndarray) -> np.ndarray:
+    """``sample * per_sample_class``: finite, non-negative weights, each
+    factor scaled to a largest value of 1 first when the plain product
+    overflows (or underflows to all zeros). Only the ratios of the weights
+    matter (the loss is their weighted mean), and huge or tiny factors must
+    not turn into infinite or zero weights."""
+    with np.errstate(over="ignore", under="ignore"):
+        weights = sample * per_sample_class
+    positive = (sample > 0.0) & (per_sample_class > 0.0)
+    if np.all(np.isfinite(weights)) and (weights > 0.0).sum() == positive.sum():
+        return weights
+    with np.errstate(under="ignore"):
+        return (sample / sample.max()) * (per_sample_class / per_sample_class.max())
+
+
+def datafit_of(X, encoded, weights, n_classes: int, fit_intercept: bool):
+    """The binary or multinomial datafit of validated inputs: labels encoded
+    as 0..n_classes-1 and non-negative weights ``s_i`` (normalized here to
+    ``s_i / S``)."""
+    with np.errstate(over="ignore"):
+        total = float(np.sum(weights))
+    if np.isinf(total):  # huge weights: only their ratios matter
+        weights = weights / weights.max()
+        total = float(np.sum(weights))
+    check_weight_total(total)
+    weights = weights / total
+    if n_classes == 2:
+        return BinaryLogisticLoss(X, encoded == 1, weights, fit_intercept)
+    return MultinomialLoss(X, encoded, weights, fit_intercept, n_classes)
+
+
+def effective_tol(tol: float, dtype) -> float:
+    """``tol``, raised to what float32 gradients resolve for float32 ``X``."""
+    return tol if dtype == np.float64 else max(tol, _FLOAT32_TOL_FLOOR)
+
+
+def reported_coef(datafit, penalty, params: np.ndarray):
+    """Coefficients ``(n_outputs, n_features)`` and intercepts ``(n_outputs,)``
+    of ``params`` as the estimator reports them: softmax ignores a shift
+    common to all classes, so multinomial intercepts (and, without a
+    penalty, coefficients) are returned as their zero-mean representative."""
+    coef, intercept = datafit.split(params)
+    if datafit.n_outputs > 1:
+        intercept = intercept - intercept.mean()
+        if penalty.l1 == 0.0 and penalty.l2 == 0.0:
+            coef = coef - coef.mean(axis=0)
+    return coef, intercept
+
+
+def constant_model(datafit) -> np.ndarray:
+    """Zero coefficients and, with an intercept, the intercepts of the best
+    constant model (log-odds of the weighted class frequencies): the exact
+    minimizer when every coefficient is zero."""
+    params = np.zeros(datafit.n_params)
+    if not datafit.fit_intercept:
+        return params
+    counts = datafit.class_totals()
+    if datafit.n_outputs == 1:
+        frequency = np.clip(counts[1:], 1e-12, 1.0 - 1e-12)
+        params[datafit.n_coef :] = np.log(frequency) - np.log1p(-frequency)
+    else:
+        log_frequency = np.log(np.maximum(counts, 1e-12))
+        params[datafit.n_coef :] = log_frequency - log_frequency.mean()
+    return params
