@@ -31,8 +31,8 @@ import numpy as np
 from ._loss import (
     BinaryLogisticLoss,
     FlatParameters,
+    KeepingScores,
     MultinomialLoss,
-    _KeepingScores,
 )
 
 #: Largest number of parameters whose Hessian is formed explicitly (a chunk
@@ -274,7 +274,7 @@ class DaskLogisticLoss(FlatParameters):
     def _explicit_hessian(self) -> bool:
         return self.n_params <= EXPLICIT_HESSIAN_MAX
 
-    def hessp(self, z: Scores) -> _KeepingScores:
+    def hessp(self, z: Scores) -> KeepingScores:
         """The Hessian at ``z`` as a function ``v -> H @ v``; its
         ``.scores`` are the scores of the last ``v``."""
         if self._explicit_hessian():
@@ -283,7 +283,7 @@ class DaskLogisticLoss(FlatParameters):
             def product(v: np.ndarray):
                 return hessian @ v, self.decision(v)
 
-            return _KeepingScores(product)
+            return KeepingScores(product)
 
         n_root = self._root.n_params
 
@@ -292,7 +292,7 @@ class DaskLogisticLoss(FlatParameters):
             hv = self._run("hessp", n_root, z.params, root_v)
             return self._from_root(hv), Scores(root_v)
 
-        return _KeepingScores(distributed_product)
+        return KeepingScores(distributed_product)
 
     def explicit_hessian(self, z: Scores) -> np.ndarray | None:
         """The dense Hessian at ``z`` when it is small enough to reach the

@@ -23,8 +23,7 @@ from ._dask import is_dask_collection
 from ._fit import build_datafit, constant_model, effective_tol, reported_coef
 from ._penalties import ElasticNetPenalty
 from ._sklearn_compat import Interval, StrOptions, _fit_context
-from ._solvers import SOLVERS, auto_solver
-from ._solvers._gd import step_bound
+from ._solvers import SOLVERS, auto_solver, step_bound
 from ._state import VersionedStateMixin, transactional
 from ._validation import (
     FLOAT_DTYPES,

@@ -41,9 +41,13 @@ from ._logistic import RegularizedLogisticRegression
 from ._path import check_lambdas, datafit_lambda_max, default_lambdas, fit_path
 from ._penalties import ElasticNetPenalty
 from ._sklearn_compat import Interval, StrOptions, _fit_context, _safe_indexing
-from ._solvers import SOLVERS, auto_solver
-from ._solvers._newton_cg import GramPreconditioner, weighted_gram
-from ._solvers._orthant_newton import memory_budget
+from ._solvers import (
+    SOLVERS,
+    GramPreconditioner,
+    auto_solver,
+    memory_budget,
+    weighted_gram,
+)
 from ._state import transactional
 from ._threads import blas_threads_for
 from ._validation import check_weights, resolution_note, validate_logistic

@@ -76,7 +76,7 @@ def _logsumexp(z: np.ndarray) -> np.ndarray:
     return m + np.log(_row_sum(e))
 
 
-class _KeepingScores:
+class KeepingScores:
     """A Hessian-vector product ``v -> H v`` that keeps ``decision(v)`` of its
     last ``v`` as ``.scores``. (A plain closure setting an attribute on
     itself would be a reference cycle, and every Hessian's arrays would wait
@@ -294,7 +294,7 @@ class BinaryLogisticLoss(_LinearDatafit):
             r = curvature * scores
             return self._pack(self._rmatvec(r), r), scores[:, 0]
 
-        return _KeepingScores(product)
+        return KeepingScores(product)
 
 
 class MultinomialLoss(_LinearDatafit):
@@ -466,4 +466,4 @@ class MultinomialLoss(_LinearDatafit):
             r *= weighted
             return self._pack(self._rmatvec(r), r), scores
 
-        return _KeepingScores(product)
+        return KeepingScores(product)

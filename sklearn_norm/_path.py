@@ -20,9 +20,7 @@ from ._fit import (
 )
 from ._penalties import ElasticNetPenalty
 from ._sklearn_compat import Interval, StrOptions, validate_params
-from ._solvers import SOLVERS, auto_solver
-from ._solvers._newton_cg import GramPreconditioner
-from ._solvers._orthant_newton import memory_budget
+from ._solvers import SOLVERS, GramPreconditioner, auto_solver, memory_budget
 from ._validation import resolution_note, validate_logistic
 
 # glmnet's convention for a ridge path, which has no all-zero point: start

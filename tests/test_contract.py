@@ -25,7 +25,7 @@ from sklearn_norm._fit import datafit_of
 from sklearn_norm._path import _extrapolate, _lagrange_weights
 from sklearn_norm._penalties import ElasticNetPenalty
 from sklearn_norm._solvers import _orthant_newton
-from sklearn_norm._solvers._newton_cg import GramPreconditioner, _conjugate_gradient
+from sklearn_norm._solvers._newton_cg import GramPreconditioner, conjugate_gradient
 
 HAS_DASK = importlib.util.find_spec("dask") is not None
 
@@ -484,18 +484,18 @@ def test_conjugate_gradient_meets_its_norm_criteria():
     exact = np.linalg.solve(A, b)
     for atol in (1e-1 * np.linalg.norm(b), 1e-10 * np.linalg.norm(b)):
         hessp = _Counted(A)
-        x, xs = _conjugate_gradient(hessp, b, atol, 500)
+        x, xs = conjugate_gradient(hessp, b, atol, 500)
         assert xs is None
         assert np.linalg.norm(A @ x - b) <= atol * (1 + 1e-9)
         # the error a residual of atol allows (smallest eigenvalue 1)
         assert np.linalg.norm(x - exact) <= atol * (1 + 1e-6)
     # max-norm criterion alone
-    x, _ = _conjugate_gradient(_Counted(A), b, 0.0, 500, max_atol=1e-8)
+    x, _ = conjugate_gradient(_Counted(A), b, 0.0, 500, max_atol=1e-8)
     assert np.max(np.abs(A @ x - b)) <= 1e-8
     # a loose criterion stops early: fewer products than a tight one
     loose, tight = _Counted(A), _Counted(A)
-    _conjugate_gradient(loose, b, 0.5 * np.linalg.norm(b), 500)
-    _conjugate_gradient(tight, b, 1e-10 * np.linalg.norm(b), 500)
+    conjugate_gradient(loose, b, 0.5 * np.linalg.norm(b), 500)
+    conjugate_gradient(tight, b, 1e-10 * np.linalg.norm(b), 500)
     assert 1 <= loose.calls < tight.calls
 
 
@@ -506,14 +506,14 @@ def test_conjugate_gradient_with_preconditioners():
     b = rng.normal(size=30)
     atol = 1e-8 * np.linalg.norm(b)
     plain, jacobi = _Counted(A), _Counted(A)
-    x_plain, _ = _conjugate_gradient(plain, b, atol, 1000)
+    x_plain, _ = conjugate_gradient(plain, b, atol, 1000)
     diagonal = np.diag(A).copy()
-    x_jacobi, _ = _conjugate_gradient(jacobi, b, atol, 1000, lambda r: r / diagonal)
+    x_jacobi, _ = conjugate_gradient(jacobi, b, atol, 1000, lambda r: r / diagonal)
     assert np.linalg.norm(A @ x_jacobi - b) <= atol * (1 + 1e-9)
     assert jacobi.calls < plain.calls, (jacobi.calls, plain.calls)
     # the exact inverse as preconditioner: one product solves the system
     exact = _Counted(A)
-    x_exact, _ = _conjugate_gradient(
+    x_exact, _ = conjugate_gradient(
         exact, b, atol, 1000, lambda r: np.linalg.solve(A, r)
     )
     assert exact.calls == 1
@@ -532,7 +532,7 @@ def test_conjugate_gradient_accumulates_scores():
         return H @ d
 
     b = rng.normal(size=8)
-    x, xs = _conjugate_gradient(hessp, b, 1e-12, 100, scores=lambda: last["scores"])
+    x, xs = conjugate_gradient(hessp, b, 1e-12, 100, scores=lambda: last["scores"])
     assert_allclose(xs, X @ x, rtol=1e-10, atol=1e-12, err_msg="accumulated scores")
     assert_allclose(H @ x, b, atol=1e-10)
 
@@ -541,7 +541,7 @@ def test_conjugate_gradient_on_a_direction_of_zero_curvature():
     A = np.diag([1.0, 2.0, 5.0, 0.0])  # positive semi-definite, singular
     # Right-hand side along the null space: nothing to solve, steepest descent.
     b = np.array([0.0, 0.0, 0.0, 1.0])
-    x, xs = _conjugate_gradient(_Counted(A), b, 1e-12, 50)
+    x, xs = conjugate_gradient(_Counted(A), b, 1e-12, 50)
     assert_array_equal(x, b)
     assert xs is None
     # Mixed (inconsistent): the range part gets solved (up to the square of
@@ -549,7 +549,7 @@ def test_conjugate_gradient_on_a_direction_of_zero_curvature():
     # returns what it has instead of dividing by zero.
     b = np.array([1.0, -1.0, 2.0, 1e-3])
     hessp = _Counted(A)
-    x, _ = _conjugate_gradient(hessp, b, 1e-14, 50)
+    x, _ = conjugate_gradient(hessp, b, 1e-14, 50)
     assert np.all(np.isfinite(x))
     assert hessp.calls <= 5  # stopped on the zero curvature, not max_iter
     assert_allclose((A @ x)[:3], b[:3], rtol=0, atol=1e-5, err_msg="range part")
@@ -618,7 +618,7 @@ def test_gram_preconditioner_speeds_up_a_ridge_newton_system():
     precondition = GramPreconditioner.of(datafit, 10**6).inverse(datafit, penalty, z)
     for preconditioner in (None, precondition):
         counts.append(0)
-        x, _ = _conjugate_gradient(hessp, b, atol, 1000, preconditioner)
+        x, _ = conjugate_gradient(hessp, b, atol, 1000, preconditioner)
         assert np.linalg.norm(H @ x - b) <= atol * (1 + 1e-6)
     assert counts[1] < counts[0], counts
 

@@ -6,10 +6,15 @@ A solver talks to the datafit (``value``, ``value_grad``, ``hessp``,
 ``pseudo_gradient``) only; it never sees the estimator.
 """
 
-from ._gd import solve_gd
+from ._gd import solve_gd, step_bound
 from ._lbfgs import solve_lbfgs
-from ._newton_cg import solve_newton_cg
-from ._orthant_newton import solve_orthant_newton
+from ._newton_cg import (
+    GramPreconditioner,
+    conjugate_gradient,
+    solve_newton_cg,
+    weighted_gram,
+)
+from ._orthant_newton import memory_budget, solve_orthant_newton
 from ._result import SolverResult
 
 
@@ -30,7 +35,12 @@ SOLVERS = {
 
 __all__ = [
     "SOLVERS",
+    "GramPreconditioner",
     "auto_solver",
+    "conjugate_gradient",
+    "memory_budget",
+    "step_bound",
+    "weighted_gram",
     "SolverResult",
     "solve_gd",
     "solve_lbfgs",

@@ -135,7 +135,7 @@ def _cg_direction(datafit, penalty, z, grad, tol, max_cg_iter, gram):
     # points, whose warm start is already within a few tol).
     atol = min(0.5, np.sqrt(norm)) * norm
     precondition = None if gram is None else gram.inverse(datafit, penalty, z)
-    return _conjugate_gradient(
+    return conjugate_gradient(
         hessp,
         -grad,
         atol,
@@ -268,7 +268,7 @@ def weighted_gram(X, weights: np.ndarray, max_values: int):
     return gram, moment, float(np.sum(weights))
 
 
-def _conjugate_gradient(
+def conjugate_gradient(
     hessp, b, atol, max_iter, precondition=None, scores=None, max_atol=0.0
 ):
     """Approximately solve ``H x = b`` (H positive semi-definite) from x = 0,

@@ -50,7 +50,7 @@ import scipy.sparse as sp
 
 from .._penalties import ElasticNetPenalty
 from ._lbfgs import solve_lbfgs
-from ._newton_cg import _conjugate_gradient
+from ._newton_cg import conjugate_gradient
 from ._result import SolverResult
 
 _MIN_GROWTH = 10
@@ -313,7 +313,7 @@ def _newton_direction(datafit, penalty, params, z, pg, index, damping):
         return hv + damping * v
 
     norm = float(np.linalg.norm(rhs))
-    direction, _ = _conjugate_gradient(hessp, rhs, min(0.5, np.sqrt(norm)) * norm, 200)
+    direction, _ = conjugate_gradient(hessp, rhs, min(0.5, np.sqrt(norm)) * norm, 200)
     return direction, datafit.decision
 
 
