@@ -132,12 +132,17 @@ def _check_temporal_columns(X, name: str) -> None:
         if _is_temporal(dtype)
     ]
     if bad:
-        names = ", ".join(f"{column!r} ({dtype})" for column, dtype in bad[:5])
         raise ValueError(
-            f"{name} must be numeric, but column(s) {names} hold dates or times; "
+            f"{name} must be numeric, but column(s) {_named(bad)} hold dates or "
+            "times; "
             "convert them to numbers first (for example seconds since a "
             "reference date, or separate year, month and day columns)."
         )
+
+
+def _named(columns: list[tuple[object, str]]) -> str:
+    """The first five ``(column, dtype)`` pairs as ``'a' (dtype), ...``."""
+    return ", ".join(f"{column!r} ({dtype})" for column, dtype in columns[:5])
 
 
 def _check_dtype(dtype, name: str) -> None:
@@ -159,9 +164,8 @@ def explain(error: Exception, X, name: str = "X") -> Exception:
                 bad.append((column, str(dtype)))
                 kind = type(conversion)
         if bad:
-            names = ", ".join(f"{column!r} ({dtype})" for column, dtype in bad[:5])
             return kind(
-                f"{name} must be numeric, but column(s) {names} cannot be "
+                f"{name} must be numeric, but column(s) {_named(bad)} cannot be "
                 "converted to numbers; encode them first (for example with "
                 "OneHotEncoder or OrdinalEncoder)."
             )

@@ -12,6 +12,7 @@ elastic-net penalty where ``test_loss_and_penalties.py`` does not cover it.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 from types import SimpleNamespace
 
@@ -109,30 +110,22 @@ MEMORY_CASES = [c for c in CASES if c.values[0][0] == "memory"]
 @pytest.fixture(params=CASES)
 def case(request):
     kind, n_classes, fit_intercept, container = request.param
+    context = contextlib.nullcontext()
     if kind == "dask":
         import dask
 
         # One process, no threads: each evaluation is a tiny computation.
-        with dask.config.set(scheduler="synchronous"):
-            datafit, twin, X = _build(kind, n_classes, fit_intercept, container)
-            yield SimpleNamespace(
-                datafit=datafit,
-                twin=twin,
-                X=X,
-                dask=True,
-                float32=container == "dense32",
-                n_classes=n_classes,
-            )
-        return
-    datafit, twin, X = _build(kind, n_classes, fit_intercept, container)
-    yield SimpleNamespace(
-        datafit=datafit,
-        twin=twin,
-        X=X,
-        dask=False,
-        float32=container == "dense32",
-        n_classes=n_classes,
-    )
+        context = dask.config.set(scheduler="synchronous")
+    with context:
+        datafit, twin, X = _build(kind, n_classes, fit_intercept, container)
+        yield SimpleNamespace(
+            datafit=datafit,
+            twin=twin,
+            X=X,
+            dask=kind == "dask",
+            float32=container == "dense32",
+            n_classes=n_classes,
+        )
 
 
 def _tolerances(case):
