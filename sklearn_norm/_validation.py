@@ -134,9 +134,8 @@ def _check_temporal_columns(X, name: str) -> None:
     if bad:
         raise ValueError(
             f"{name} must be numeric, but column(s) {_named(bad)} hold dates or "
-            "times; "
-            "convert them to numbers first (for example seconds since a "
-            "reference date, or separate year, month and day columns)."
+            "times; convert them to numbers first (for example seconds since "
+            "a reference date, or separate year, month and day columns)."
         )
 
 
