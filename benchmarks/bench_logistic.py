@@ -62,7 +62,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
 import sklearn_norm
-from sklearn_norm import RegularizedLogisticRegression, _loss, lambda_max
+from sklearn_norm import RegularizedLogisticRegression, lambda_max
+from sklearn_norm.linear_model import _datafits as _loss
 
 LADDER = [1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10, 1e-11, 1e-12]
 RHO = {"l1": 1.0, "l2": 0.0, "elasticnet": 0.5}

@@ -30,7 +30,7 @@ from sklearn.preprocessing import normalize as sk_normalize
 
 import sklearn_norm
 from sklearn_norm import L1Normalizer, L2Normalizer
-from sklearn_norm._parallel import available_threads
+from sklearn_norm.normalize._parallel import available_threads
 
 NORMALIZERS = {"l1": L1Normalizer, "l2": L2Normalizer}
 

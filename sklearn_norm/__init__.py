@@ -22,32 +22,69 @@ demo dataset and writes a report and the two pictures.
 
 from __future__ import annotations
 
+import functools
 import importlib
+import importlib.abc
+import importlib.util
+import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ._logistic import RegularizedLogisticRegression
-    from ._logistic_cv import RegularizedLogisticRegressionCV
-    from ._normalize import l1_normalize, l2_normalize
-    from ._normalizers import L1Normalizer, L2Normalizer
-    from ._path import lambda_max, logistic_path
     from ._plot import plot_cv, plot_path
+    from .linear_model import (
+        RegularizedLogisticRegression,
+        RegularizedLogisticRegressionCV,
+        lambda_max,
+        logistic_path,
+    )
+    from .normalize import L1Normalizer, L2Normalizer, l1_normalize, l2_normalize
 
-# Each public name and the module that defines it. They are imported on first
-# use (PEP 562), so that ``import sklearn_norm`` and the command line's
+# Each public name and the package that defines it. They are imported on
+# first use (PEP 562), so that ``import sklearn_norm`` and the command line's
 # ``--help``, ``--version`` and input errors do not wait for scikit-learn.
 _MODULES = {
-    "L1Normalizer": "._normalizers",
-    "L2Normalizer": "._normalizers",
-    "RegularizedLogisticRegression": "._logistic",
-    "RegularizedLogisticRegressionCV": "._logistic_cv",
-    "l1_normalize": "._normalize",
-    "l2_normalize": "._normalize",
-    "lambda_max": "._path",
-    "logistic_path": "._path",
+    "L1Normalizer": ".normalize",
+    "L2Normalizer": ".normalize",
+    "RegularizedLogisticRegression": ".linear_model",
+    "RegularizedLogisticRegressionCV": ".linear_model",
+    "l1_normalize": ".normalize",
+    "l2_normalize": ".normalize",
+    "lambda_max": ".linear_model",
+    "logistic_path": ".linear_model",
     "plot_cv": "._plot",
     "plot_path": "._plot",
 }
+
+# The modules where version 0.1.0 defined what its pickles name (the
+# estimators, and the cell parsers of a model saved by the command line):
+# importing one gives the module that defines them now, so those pickles
+# load (their state format is unchanged).
+_MOVED_MODULES = {
+    f"{__name__}._logistic": f"{__name__}.linear_model",
+    f"{__name__}._logistic_cv": f"{__name__}.linear_model",
+    f"{__name__}._normalizers": f"{__name__}.normalize",
+    f"{__name__}._table": f"{__name__}.cli._table",
+}
+
+
+class _MovedModuleFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Import ``_MOVED_MODULES``' old names as views of their new packages."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname not in _MOVED_MODULES:
+            return None
+        return importlib.util.spec_from_loader(fullname, self)
+
+    def create_module(self, spec):
+        return None  # a plain module, filled by exec_module
+
+    def exec_module(self, module) -> None:
+        target = importlib.import_module(_MOVED_MODULES[module.__name__])
+        module.__getattr__ = functools.partial(getattr, target)
+
+
+if not any(isinstance(finder, _MovedModuleFinder) for finder in sys.meta_path):
+    sys.meta_path.append(_MovedModuleFinder())
 
 
 def __getattr__(name: str):

@@ -1,6 +1,6 @@
-"""``python -m sklearn_norm``: see ``sklearn_norm._cli``."""
+"""``python -m sklearn_norm``: see ``sklearn_norm.cli``."""
 
-from ._cli import main
+from .cli import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

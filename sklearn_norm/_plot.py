@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._cv_curve import cv_standard_errors
-from ._logistic_cv import RegularizedLogisticRegressionCV
+from .linear_model._cv_curve import cv_standard_errors
+from .linear_model._logistic_cv import RegularizedLogisticRegressionCV
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -56,6 +56,44 @@ def refuse_masked(x: object, name: str, consequence: str, remedy: str) -> None:
         )
 
 
+def is_dask_collection(x) -> bool:
+    """Whether ``x`` is a Dask collection (array, DataFrame, ...), without
+    importing Dask."""
+    return type(x).__module__.split(".")[0] in ("dask", "dask_expr")
+
+
+def check_not_masked(x: object, name: str) -> None:
+    """Refuse a numpy masked array: a masked entry would silently take part
+    in the norm."""
+    refuse_masked(
+        x,
+        name,
+        "the masked values would count in the norms",
+        f"Fill them first, e.g. {name}.filled(0) (a zero adds nothing to a "
+        f"norm), or pass {name}.data to normalize the values under the mask too.",
+    )
+
+
+def check_float64_range(arr: np.ndarray, name: str) -> None:
+    """Refuse finite values too large for float64, which np.longdouble holds.
+
+    Converting them would give infinity, reported as if ``x`` held infinity.
+    """
+    if arr.dtype.kind != "f" or arr.dtype.itemsize <= 8 or arr.size == 0:
+        return
+    info = np.finfo(np.float64)
+    with np.errstate(invalid="ignore"):  # NaN compares False: reported later
+        too_large = (np.abs(arr) > info.max) & np.isfinite(arr)
+    if too_large.any():
+        raise ValueError(
+            f"{name} holds values beyond float64's range (np.longdouble input): "
+            f"its largest absolute value is {np.max(np.abs(arr[too_large]))!s}, "
+            f"and the norms are computed in float64. Normalization is unchanged by a "
+            f"constant factor: divide {name} by a power of ten first, e.g. "
+            f"{name} / 1e300."
+        )
+
+
 def check_input(X, name: str = "X"):
     """Refuse, with a message naming ``name``, what scikit-learn's checks
     would refuse without saying which argument was wrong; return ``X``
@@ -65,7 +103,7 @@ def check_input(X, name: str = "X"):
             f"{name} must be an array-like or a sparse matrix of shape "
             "(n_samples, n_features), got None."
         )
-    if type(X).__module__.split(".")[0] in ("dask", "dask_expr"):
+    if is_dask_collection(X):
         # Converting would compute the whole collection on this process.
         raise TypeError(
             f"{name} is a Dask {type(X).__name__}: this function or estimator "

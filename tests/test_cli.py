@@ -9,8 +9,8 @@ import pytest
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_norm import RegularizedLogisticRegression
-from sklearn_norm._cli import main
-from sklearn_norm._cli_model import Settings, original_scale, preprocessing
+from sklearn_norm.cli._main import main
+from sklearn_norm.cli._model import Settings, original_scale, preprocessing
 
 DRAW = ["--lambdas", "10", "--folds", "3", "--quiet"]
 FAST = [*DRAW, "--no-pictures"]
@@ -115,7 +115,7 @@ def test_original_scale_matches_an_unpenalized_fit_on_raw_data(scale):
 
 
 def load_csv_like(X, y):
-    from sklearn_norm._cli_data import Dataset
+    from sklearn_norm.cli._data import Dataset
 
     k = X.shape[1]
     return Dataset(X, y, [f"x{j}" for j in range(k)], [False] * k, [False] * k, "y")
@@ -243,7 +243,7 @@ def test_text_columns_missing_values_and_multiclass(tmp_path, capsys):
 
 
 def test_sparse_one_hot_scales_without_centring(tmp_path, monkeypatch, capsys):
-    import sklearn_norm._cli_model as model_module
+    import sklearn_norm.cli._model as model_module
 
     monkeypatch.setattr(model_module, "DENSE_LIMIT", 0)
     path = penguins(tmp_path, delimiter=",")
@@ -273,7 +273,7 @@ def saved_pipeline_for(tmp_path, path, target, *options):
 
 
 def test_model_options_reach_the_estimator(numbers_csv, monkeypatch, capsys):
-    import sklearn_norm._cli_model as model_module
+    import sklearn_norm.cli._model as model_module
 
     seen = {}
     fit = model_module.fit_pipeline
@@ -319,7 +319,7 @@ def test_output_paths_are_checked_before_the_fit(
     def no_fit(*args):
         raise AssertionError("fitted")
 
-    monkeypatch.setattr("sklearn_norm._cli_model.fit_pipeline", no_fit)
+    monkeypatch.setattr("sklearn_norm.cli._model.fit_pipeline", no_fit)
     a_file = tmp_path / "file"
     a_file.write_text("x")
     for option, path, match in [
@@ -470,4 +470,4 @@ def test_console_script_is_declared():
     from importlib.metadata import entry_points
 
     scripts = {ep.name: ep.value for ep in entry_points(group="console_scripts")}
-    assert scripts.get("sklearn-norm") == "sklearn_norm._cli:main"
+    assert scripts.get("sklearn-norm") == "sklearn_norm.cli:main"

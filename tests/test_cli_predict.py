@@ -8,9 +8,10 @@ import joblib
 import numpy as np
 import pytest
 
-import sklearn_norm._cli_model as cli_model
-from sklearn_norm import __version__, _cli
-from sklearn_norm._cli import main
+import sklearn_norm.cli._model as cli_model
+from sklearn_norm import __version__
+from sklearn_norm.cli import _main as _cli
+from sklearn_norm.cli._main import main
 
 HEADER = ["id", "island", "bill", "mass", "sex", "species"]
 
@@ -186,7 +187,7 @@ def test_model_fitted_without_imputation_refuses_missing_cells(tmp_path, capsys)
 
 def test_closed_pipe_is_quiet(fitted, monkeypatch, capsys):
     """``sklearn-norm predict ... | head``: no error line when the reader stops."""
-    import sklearn_norm._cli_predict as cli_predict
+    import sklearn_norm.cli._predict as cli_predict
 
     def closed(*args):
         raise BrokenPipeError(32, "Broken pipe")

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from sklearn_norm import __version__
-from sklearn_norm._cli import main
+from sklearn_norm.cli._main import main
 
 FAST = ["--lambdas", "10", "--folds", "3", "--quiet", "--no-pictures"]
 

@@ -4,9 +4,9 @@ numbers, missing cells, duplicates, column kinds (no model is fitted)."""
 import numpy as np
 import pytest
 
-from sklearn_norm._cli_data import load_csv
-from sklearn_norm._errors import UsageError
-from sklearn_norm._table import (
+from sklearn_norm.cli._data import load_csv
+from sklearn_norm.cli._errors import UsageError
+from sklearn_norm.cli._table import (
     analyse_column,
     numbers_from_cells,
     read_table,

@@ -22,11 +22,14 @@ import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy.special import expit, softmax
 
-from sklearn_norm._fit import datafit_of
-from sklearn_norm._path import _extrapolate, _lagrange_weights
-from sklearn_norm._penalties import ElasticNetPenalty
-from sklearn_norm._solvers import _orthant_newton
-from sklearn_norm._solvers._newton_cg import GramPreconditioner, conjugate_gradient
+from sklearn_norm.linear_model._fit import datafit_of
+from sklearn_norm.linear_model._path import _extrapolate, _lagrange_weights
+from sklearn_norm.linear_model._penalties import ElasticNetPenalty
+from sklearn_norm.linear_model._solvers import _orthant_newton
+from sklearn_norm.linear_model._solvers._newton_cg import (
+    GramPreconditioner,
+    conjugate_gradient,
+)
 
 HAS_DASK = importlib.util.find_spec("dask") is not None
 
@@ -68,7 +71,7 @@ def _build(kind, n_classes, fit_intercept, container):
         return datafit_of(given, y, weights, n_classes, fit_intercept), twin, given
     import dask.array as da
 
-    from sklearn_norm._dask import logistic_datafit
+    from sklearn_norm.linear_model._dask import logistic_datafit
 
     given = da.from_array(X, chunks=(DASK_ROWS, N_FEATURES))
     _, classes, datafit, _ = logistic_datafit(
@@ -233,7 +236,7 @@ def test_hessian_product_against_differences_and_explicit_hessian(case, monkeypa
             err_msg="dask H",
         )
         # Beyond EXPLICIT_HESSIAN_MAX each product is a pass over the chunks.
-        import sklearn_norm._dask_loss as dask_loss
+        import sklearn_norm.linear_model._dask_datafit as dask_loss
 
         monkeypatch.setattr(dask_loss, "EXPLICIT_HESSIAN_MAX", 0)
         distributed = datafit.hessp(z)

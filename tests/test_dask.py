@@ -18,7 +18,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 
-import sklearn_norm._dask_loss as dask_loss
+import sklearn_norm.linear_model._dask_datafit as dask_loss
 from sklearn_norm import (
     L1Normalizer,
     L2Normalizer,

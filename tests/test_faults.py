@@ -29,7 +29,7 @@ from sklearn_norm import (
     RegularizedLogisticRegressionCV,
     _state,
 )
-from sklearn_norm._loss import _LinearDatafit
+from sklearn_norm.linear_model._datafits import _LinearDatafit
 
 X, Y = make_classification(300, 8, n_informative=4, random_state=0)
 X3, Y3 = make_classification(
@@ -119,6 +119,43 @@ def test_pickle_with_another_state_format_is_refused(name, monkeypatch):
     )
     with pytest.raises(ValueError, match=match):
         pickle.loads(blob)
+
+
+# Where version 0.1.0 defined what its pickles name.
+OLD_MODULES = {
+    "sklearn_norm.linear_model._logistic": "sklearn_norm._logistic",
+    "sklearn_norm.linear_model._logistic_cv": "sklearn_norm._logistic_cv",
+    "sklearn_norm.normalize._transformers": "sklearn_norm._normalizers",
+    "sklearn_norm.cli._table": "sklearn_norm._table",
+}
+
+
+@pytest.mark.parametrize(
+    "name", ["L1Normalizer", "L2Normalizer(axis=0)", "l2", "CV l1"]
+)
+def test_pickle_naming_the_modules_of_version_0_1_0_loads(name):
+    """Pickles of 0.1.0 name ``sklearn_norm._logistic`` etc.: they load, and
+    predict as the model they were made from."""
+    model = fitted(name)
+    X_, _ = data_for(name)
+    # Protocol 0 names a class as "c<module>\n<name>\n", in text.
+    blob = pickle.dumps(model, protocol=0)
+    module = type(model).__module__
+    assert f"c{module}\n".encode() in blob
+    old = blob.replace(f"c{module}\n".encode(), f"c{OLD_MODULES[module]}\n".encode())
+    loaded = pickle.loads(old)
+    assert type(loaded) is type(model)
+    assert_identical(outputs(loaded, X_), outputs(model, X_))
+
+
+def test_cell_parsers_of_a_saved_command_line_model_load_by_their_old_names():
+    from sklearn_norm.cli._table import numbers_from_cells, text_from_cells
+
+    for function in (numbers_from_cells, text_from_cells):
+        blob = pickle.dumps(function, protocol=0)
+        old = blob.replace(b"csklearn_norm.cli._table\n", b"csklearn_norm._table\n")
+        assert old != blob
+        assert pickle.loads(old) is function
 
 
 def test_pickle_without_a_recorded_version_is_refused():
@@ -221,7 +258,7 @@ def test_fits_from_two_threads_publish_one_whole_state(monkeypatch, make, owner,
 
 
 def test_normalizer_fits_from_two_threads_publish_one_whole_state(monkeypatch):
-    import sklearn_norm._normalizers as normalizers
+    import sklearn_norm.normalize._transformers as normalizers
 
     wide = np.abs(make_classification(60, 20, random_state=1)[0])
     narrow = X3[:, :7]
@@ -343,9 +380,9 @@ def test_interrupted_normalizer_fit_keeps_the_learned_norms(method, monkeypatch)
     model = L2Normalizer(axis=0).fit(X)
     before = snapshot(model)
     monkeypatch.setattr(
-        sklearn_norm._normalizers,
+        sklearn_norm.normalize._transformers,
         "column_norms",
-        interrupt_after(1)(sklearn_norm._normalizers.column_norms),
+        interrupt_after(1)(sklearn_norm.normalize._transformers.column_norms),
     )
     with pytest.raises(KeyboardInterrupt):
         getattr(model, method)(sp.csr_matrix(X[:50, :5]) if method == "fit" else X[:50])

@@ -440,7 +440,7 @@ def test_misaligned_X_is_copied_once_not_per_product(monkeypatch):
     """An array whose data is not 8-byte aligned (as a buffer received from
     another process can be) makes numpy copy it for every BLAS product; the
     fit makes one aligned copy instead and gives the same model."""
-    import sklearn_norm._logistic as logistic
+    import sklearn_norm.linear_model._logistic as logistic
 
     X, y = make_classification(300, 6, random_state=0)
     buffer = np.zeros(X.nbytes + 3, dtype=np.uint8)

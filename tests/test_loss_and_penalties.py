@@ -5,9 +5,9 @@ import pytest
 import scipy.sparse as sp
 from scipy.optimize import minimize_scalar
 
-from sklearn_norm._loss import BinaryLogisticLoss, MultinomialLoss
-from sklearn_norm._penalties import ElasticNetPenalty, optimality
-from sklearn_norm._solvers import SOLVERS, solve_newton_cg
+from sklearn_norm.linear_model._datafits import BinaryLogisticLoss, MultinomialLoss
+from sklearn_norm.linear_model._penalties import ElasticNetPenalty, optimality
+from sklearn_norm.linear_model._solvers import SOLVERS, solve_newton_cg
 
 
 def make_datafit(n_classes, fit_intercept, container=np.asarray, dtype=np.float64):
@@ -225,7 +225,7 @@ def test_gram_preconditioner_inverts_the_hessian_of_equal_probabilities(
     # When every sample has the same class probabilities (an intercept-only
     # model), the Hessian is exactly curvature (x) [X 1].T W [X 1]: the
     # preconditioner must invert H + l2 * I_coef exactly.
-    from sklearn_norm._solvers._newton_cg import GramPreconditioner
+    from sklearn_norm.linear_model._solvers._newton_cg import GramPreconditioner
 
     datafit = make_datafit(n_classes, fit_intercept)
     params = np.zeros(datafit.n_params)
@@ -254,7 +254,7 @@ def test_direct_and_conjugate_gradient_newton_reach_the_same_minimum(
     # Few parameters and a dense X: Newton systems are solved by a Cholesky
     # factorization (softmax's intercept shift made invertible); compare with
     # conjugate gradients on the same problem, and with the KKT certificate.
-    from sklearn_norm._solvers import _newton_cg
+    from sklearn_norm.linear_model._solvers import _newton_cg
 
     datafit = make_datafit(n_classes, True)
     penalty = ElasticNetPenalty(l1=0.0, l2=1e-3)

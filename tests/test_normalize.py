@@ -9,7 +9,8 @@ import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.preprocessing import normalize as sk_normalize
 
-from sklearn_norm import _dense, _parallel, _sparse, l1_normalize, l2_normalize
+from sklearn_norm import l1_normalize, l2_normalize
+from sklearn_norm.normalize import _dense, _parallel, _sparse
 
 FUNCTIONS = {"l1": l1_normalize, "l2": l2_normalize}
 RTOL = {np.float64: 1e-13, np.float32: 2e-6}

@@ -161,8 +161,8 @@ def test_bad_parameters_are_named(kwargs, match):
 def test_a_path_continued_from_its_state_equals_one_path(regularization):
     # The CV estimator extends its grid by continuing paths: the points must
     # be those of one uninterrupted path over the whole grid.
-    from sklearn_norm._fit import build_datafit
-    from sklearn_norm._path import default_lambdas, fit_path
+    from sklearn_norm.linear_model._fit import build_datafit
+    from sklearn_norm.linear_model._path import default_lambdas, fit_path
 
     X, y = make_data(3)
     _, datafit = build_datafit(X, y, None, None, True)

@@ -12,6 +12,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.exceptions import ConvergenceWarning
 
+from .._sklearn_compat import Interval, StrOptions, validate_params
+from .._validation import resolution_note, validate_logistic
 from ._fit import (
     build_datafit,
     constant_model,
@@ -19,9 +21,7 @@ from ._fit import (
     reported_coef,
 )
 from ._penalties import ElasticNetPenalty
-from ._sklearn_compat import Interval, StrOptions, validate_params
 from ._solvers import SOLVERS, GramPreconditioner, auto_solver, memory_budget
-from ._validation import resolution_note, validate_logistic
 
 # glmnet's convention for a ridge path, which has no all-zero point: start
 # where an elastic net with this l1_ratio would have all zeros.

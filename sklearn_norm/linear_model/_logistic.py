@@ -19,19 +19,19 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import check_is_fitted
 
-from ._dask import is_dask_collection
-from ._fit import build_datafit, constant_model, effective_tol, reported_coef
-from ._penalties import ElasticNetPenalty
-from ._sklearn_compat import Interval, StrOptions, _fit_context
-from ._solvers import SOLVERS, auto_solver, step_bound
-from ._state import VersionedStateMixin, transactional
-from ._validation import (
+from .._sklearn_compat import Interval, StrOptions, _fit_context
+from .._state import VersionedStateMixin, transactional
+from .._validation import (
     FLOAT_DTYPES,
     SPARSE_FORMATS,
+    is_dask_collection,
     resolution_note,
     validate,
     validate_logistic,
 )
+from ._fit import build_datafit, constant_model, effective_tol, reported_coef
+from ._penalties import ElasticNetPenalty
+from ._solvers import SOLVERS, auto_solver, step_bound
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -311,12 +311,13 @@ class RegularizedLogisticRegression(
         solver = self._resolve_solver()
         largest = None  # max|X|, when the validation has it at hand
         if is_dask_collection(X):
+            from .._dask import reset_features
             from . import _dask
 
             X, classes, datafit, largest = _dask.logistic_datafit(
                 X, y, sample_weight, self.class_weight, self.fit_intercept
             )
-            _dask.reset_features(self, X)
+            reset_features(self, X)
         else:
             X, y = validate_logistic(self, X, y)
             classes, datafit = build_datafit(

@@ -17,10 +17,9 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike
 
-from ._dask import is_dask_collection
+from .._validation import check_float64_range, check_not_masked, is_dask_collection
 from ._dense import clip_epsilon, normalize_any
 from ._sparse import normalize_sparse
-from ._validation import refuse_masked
 
 Axis = int | tuple[int, ...] | None
 SparseMatrix = sp.spmatrix | sp.sparray
@@ -165,11 +164,12 @@ def _normalize(
     epsilon = check_epsilon(epsilon)
     check_not_masked(x, "x")
     if is_dask_collection(x):
-        from . import _dask
+        from .. import _dask
+        from ._dask import normalize_dask
 
         x = _dask.as_dask_array(x, "x")
         _dask.check_not_masked(x, "x")
-        return _dask.normalize(x, check_axis(axis, x.ndim), norm, epsilon)
+        return normalize_dask(x, check_axis(axis, x.ndim), norm, epsilon)
     if sp.issparse(x):
         X, owned = as_float_sparse(x, "x")
         axes = check_axis(axis, 2)
@@ -217,38 +217,6 @@ def check_epsilon(epsilon: float) -> float:
     if not (np.isfinite(value) and value > 0):
         raise ValueError(f"epsilon must be positive and finite, got {text}.")
     return value
-
-
-def check_not_masked(x: object, name: str) -> None:
-    """Refuse a numpy masked array: a masked entry would silently take part
-    in the norm."""
-    refuse_masked(
-        x,
-        name,
-        "the masked values would count in the norms",
-        f"Fill them first, e.g. {name}.filled(0) (a zero adds nothing to a "
-        f"norm), or pass {name}.data to normalize the values under the mask too.",
-    )
-
-
-def check_float64_range(arr: np.ndarray, name: str) -> None:
-    """Refuse finite values too large for float64, which np.longdouble holds.
-
-    Converting them would give infinity, reported as if ``x`` held infinity.
-    """
-    if arr.dtype.kind != "f" or arr.dtype.itemsize <= 8 or arr.size == 0:
-        return
-    info = np.finfo(np.float64)
-    with np.errstate(invalid="ignore"):  # NaN compares False: reported later
-        too_large = (np.abs(arr) > info.max) & np.isfinite(arr)
-    if too_large.any():
-        raise ValueError(
-            f"{name} holds values beyond float64's range (np.longdouble input): "
-            f"its largest absolute value is {np.max(np.abs(arr[too_large]))!s}, "
-            f"and the norms are computed in float64. Normalization is unchanged by a "
-            f"constant factor: divide {name} by a power of ten first, e.g. "
-            f"{name} / 1e300."
-        )
 
 
 def check_axis(axis: Axis, ndim: int) -> tuple[int, ...]:

@@ -18,7 +18,16 @@ from sklearn.base import (
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from ._dask import is_dask_collection
+from .._sklearn_compat import Interval, Options
+from .._state import VersionedStateMixin, transactional
+from .._validation import (
+    FLOAT_DTYPES,
+    SPARSE_FORMATS,
+    check_float64_range,
+    check_not_masked,
+    is_dask_collection,
+    validate,
+)
 from ._dense import (
     check_column_scaling,
     clip_epsilon,
@@ -31,15 +40,12 @@ from ._dense import (
     row_sums,
     scaling_may_overflow,
 )
-from ._normalize import (
+from ._functions import (
     SparseMatrix,
     as_float_sparse,
     check_epsilon,
-    check_float64_range,
-    check_not_masked,
 )
 from ._parallel import quiet_overflow
-from ._sklearn_compat import Interval, Options
 from ._sparse import (
     column_max_abs_sparse,
     minor_sums,
@@ -49,8 +55,6 @@ from ._sparse import (
     segment_norm_sums,
     with_data,
 )
-from ._state import VersionedStateMixin, transactional
-from ._validation import FLOAT_DTYPES, SPARSE_FORMATS, validate
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -205,7 +209,7 @@ class _BaseNormalizer(
     def _check_dask(self, X, reset: bool):
         """A Dask ``X`` checked lazily (shape, dtype, the fitted number of
         features unless ``reset``); ``n_features_in_`` is set on ``reset``."""
-        from . import _dask
+        from .. import _dask
 
         fitted = None if reset else getattr(self, "n_features_in_", None)
         X = _dask.check_matrix(X, "X", fitted)

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._loss import (
+from ._datafits import (
     BinaryLogisticLoss,
     FlatParameters,
     KeepingScores,

@@ -22,6 +22,9 @@ from sklearn.model_selection import check_cv
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.parallel import Parallel, delayed
 
+from .._sklearn_compat import Interval, StrOptions, _fit_context, _safe_indexing
+from .._state import transactional
+from .._validation import check_weights, resolution_note, validate_logistic
 from ._cv_curve import (
     CVCurve,
     GridEnds,
@@ -40,7 +43,6 @@ from ._fit import (
 from ._logistic import RegularizedLogisticRegression
 from ._path import check_lambdas, datafit_lambda_max, default_lambdas, fit_path
 from ._penalties import ElasticNetPenalty
-from ._sklearn_compat import Interval, StrOptions, _fit_context, _safe_indexing
 from ._solvers import (
     SOLVERS,
     GramPreconditioner,
@@ -48,9 +50,7 @@ from ._solvers import (
     memory_budget,
     weighted_gram,
 )
-from ._state import transactional
 from ._threads import blas_threads_for
-from ._validation import check_weights, resolution_note, validate_logistic
 
 if TYPE_CHECKING:
     from typing_extensions import Self

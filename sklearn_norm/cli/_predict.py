@@ -1,7 +1,7 @@
 """``sklearn-norm predict MODEL CSV``: the class and class probabilities of
 every row of a CSV file, from a model saved by ``sklearn-norm --save-model``
-(see ``sklearn_norm._cli_model`` for what the file holds, and
-``sklearn_norm._cli`` for using it from Python)."""
+(see ``sklearn_norm.cli._model`` for what the file holds, and
+``sklearn_norm.cli._main`` for using it from Python)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._cli import PROG, _cells, _OneLineWarnings, _version, check_file, note, warn
 from ._errors import UsageError, quoted
+from ._main import PROG, _cells, _OneLineWarnings, _version, check_file, note, warn
 from ._table import Column, Table, analyse_column, is_missing, read_table, separator
 
 
@@ -111,7 +111,7 @@ def _first_text(column: Column) -> int:
 
 
 def _unknown(saved: dict, X: np.ndarray) -> dict[str, int]:
-    from ._cli_model import unknown_levels
+    from ._model import unknown_levels
 
     return unknown_levels(saved, X)
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 import numpy as np
 from sklearn.utils.multiclass import check_classification_targets
 
-from ._loss import BinaryLogisticLoss, MultinomialLoss
-from ._validation import (
+from .._validation import (
     check_class_weight,
     check_classes,
     check_weight_total,
     check_weights,
 )
+from ._datafits import BinaryLogisticLoss, MultinomialLoss
 
 # What float32 products with X can resolve: a float32 gradient carries
 # relative rounding errors of about 1e-6, so asking for less is asking for noise.

@@ -36,10 +36,10 @@ from sklearn.model_selection import StratifiedKFold, cross_validate
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
-from ._cli_data import Dataset
-from ._logistic import RegularizedLogisticRegression
-from ._logistic_cv import RegularizedLogisticRegressionCV
-from ._normalizers import L2Normalizer
+from ..linear_model._logistic import RegularizedLogisticRegression
+from ..linear_model._logistic_cv import RegularizedLogisticRegressionCV
+from ..normalize._transformers import L2Normalizer
+from ._data import Dataset
 from ._table import numbers_from_cells, text_from_cells
 
 # Above this many cells (rows x encoded columns) one-hot data stays sparse,

@@ -23,7 +23,7 @@ the predicted class and one ``proba_<class>`` column per class. In Python::
     saved["pipeline"].predict(rows)  # labels, among saved["classes"]
     saved["pipeline"].predict_proba(rows)  # one column per class
 
-(see ``sklearn_norm._cli_model`` for the other keys; missing cells are
+(see ``sklearn_norm.cli._model`` for the other keys; missing cells are
 filled only in a model fitted with ``--missing impute``). Errors are one line
 on stderr; the exit status is 2 for a usage or input problem, 1 for others.
 numpy is imported when a file is read, scikit-learn once the input has
@@ -45,8 +45,8 @@ from typing import TYPE_CHECKING, Any
 from ._errors import UsageError, quoted
 
 if TYPE_CHECKING:
-    from ._cli_data import Dataset
-    from ._cli_model import Settings
+    from ._data import Dataset
+    from ._model import Settings
 
 PROG = "sklearn-norm"
 SHOWN_COEFFICIENTS = 20
@@ -278,7 +278,7 @@ def predict_parser() -> argparse.ArgumentParser:
 
 
 def _version() -> str:
-    from . import __version__
+    from .. import __version__
 
     return __version__
 
@@ -340,7 +340,7 @@ def _check_classes(data: Dataset, folds: int) -> None:
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    from ._cli_model import Settings
+    from ._model import Settings
 
     return Settings(
         regularization=args.regularization,
@@ -357,7 +357,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 
 def load_data(args: argparse.Namespace) -> Dataset:
-    from ._cli_data import load_csv, load_demo
+    from ._data import load_csv, load_demo
 
     if args.csv is None:
         return load_demo()
@@ -383,7 +383,7 @@ def run_fit(args: argparse.Namespace) -> int:
         warn(line)
     _check_classes(data, args.folds)
     settings = settings_from(args)
-    from ._cli_model import cv_metrics, fit_pipeline
+    from ._model import cv_metrics, fit_pipeline
 
     start = time.perf_counter()
     with _OneLineWarnings():
@@ -455,7 +455,7 @@ def report(
 
 
 def _scaling_line(settings: Settings, data: Dataset) -> str:
-    from ._cli_model import is_sparse
+    from ._model import is_sparse
 
     if settings.scale == "standard" and is_sparse(data):
         what = "each column divided by its standard deviation, not centred " + (
@@ -501,8 +501,8 @@ def _selection_lines(model: Any, settings: Settings, seconds: float) -> list[str
 def _score_line(model: Any, metrics: dict, folds: int) -> str:
     import numpy as np
 
-    from ._cli_model import Metric
-    from ._cv_curve import cv_standard_errors
+    from ..linear_model._cv_curve import cv_standard_errors
+    from ._model import Metric
 
     at = int(np.argmin(np.abs(model.lambdas_ - model.lambda_)))
     scores = model.cv_scores_[:, at]
@@ -520,7 +520,7 @@ def coefficient_lines(pipeline: Any, data: Dataset) -> list[str]:
     """The kept columns' coefficients, per unit and per standard deviation."""
     import numpy as np
 
-    from ._cli_model import column_spread, feature_names, original_scale
+    from ._model import column_spread, feature_names, original_scale
 
     names = feature_names(pipeline, data)
     coef, intercept = original_scale(pipeline)
@@ -600,7 +600,7 @@ def _number(value: float) -> str:
 def save_model(pipeline: Any, data: Dataset, settings: Settings, path: str) -> None:
     import joblib
 
-    from ._cli_model import bundle
+    from ._model import bundle
 
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
@@ -626,8 +626,8 @@ def write_pictures(pipeline: Any, data: Dataset, out: str) -> list[str]:
     import matplotlib.pyplot as plt
     import numpy as np
 
-    from ._cli_model import feature_names
-    from ._plot import plot_cv, plot_path
+    from .._plot import plot_cv, plot_path
+    from ._model import feature_names
 
     model = pipeline.named_steps["model"]
     names = feature_names(pipeline, data)
@@ -659,7 +659,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exit_.code or 0)
     try:
         if predict:
-            from ._cli_predict import run_predict
+            from ._predict import run_predict
 
             return run_predict(args)
         return run_fit(args)
