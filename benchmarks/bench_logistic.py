@@ -63,10 +63,13 @@ from sklearn.preprocessing import StandardScaler
 
 import sklearn_norm
 from sklearn_norm import RegularizedLogisticRegression, lambda_max
-from sklearn_norm.linear_model import _datafits as _loss
+from sklearn_norm.linear_model._datafits import counting_passes
 
 LADDER = [1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10, 1e-11, 1e-12]
 RHO = {"l1": 1.0, "l2": 0.0, "elasticnet": 0.5}
+# scikit-learn 1.8 deprecated LogisticRegression's ``penalty`` for ``l1_ratio``;
+# 1.7, the oldest supported, needs it (and ignores ``l1_ratio`` without it).
+SKLEARN_1_8 = tuple(int(part) for part in sklearn.__version__.split(".")[:2]) >= (1, 8)
 
 
 # ----------------------------------------------------------------- problems
@@ -200,10 +203,12 @@ def fit_ours(X, y, problem, lam, tol):
 
 def sklearn_fit(solver):
     def fit(X, y, problem, lam, tol):
+        penalty = {} if SKLEARN_1_8 else {"penalty": problem.regularization}
         model = LogisticRegression(
             C=1.0 / (lam * X.shape[0]),
             l1_ratio=RHO[problem.regularization],
             fit_intercept=problem.fit_intercept,
+            **penalty,
             solver=solver,
             tol=tol,
             max_iter=100_000 if solver != "saga" else 1_000,
@@ -331,32 +336,13 @@ def run_ladder(fit, ladder, X, y, problem, lam, budget, ladder_budget, target):
 
 def count_passes(X, y, problem, lam, tol):
     """Passes over X (full-X equivalents) and peak traced MB of one of our fits."""
-    n_features = X.shape[1]
-    passes = [0.0]
-    originals = {}
-    for owner, name in [
-        (_loss._LinearDatafit, "_matvec"),
-        (_loss._LinearDatafit, "_rmatvec"),
-        (_loss.BinaryLogisticLoss, "hessian"),
-    ]:
-        method = getattr(owner, name)
-        originals[(owner, name)] = method
-
-        def counted(self, *args, _method=method, **kwargs):
-            passes[0] += self.X.shape[1] / n_features
-            return _method(self, *args, **kwargs)
-
-        setattr(owner, name, counted)
-    try:
+    with counting_passes() as count:
         fit_ours(X, y, problem, lam, tol)
-    finally:
-        for (owner, name), method in originals.items():
-            setattr(owner, name, method)
     tracemalloc.start()
     fit_ours(X, y, problem, lam, tol)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    return passes[0], peak / 1e6
+    return count.passes, peak / 1e6
 
 
 def data_megabytes(X) -> float:

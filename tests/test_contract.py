@@ -22,10 +22,12 @@ import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy.special import expit, softmax
 
+from sklearn_norm.linear_model._contract import Datafit, Penalty
+from sklearn_norm.linear_model._datafits import counting_passes
 from sklearn_norm.linear_model._fit import datafit_of
 from sklearn_norm.linear_model._path import _extrapolate, _lagrange_weights
 from sklearn_norm.linear_model._penalties import ElasticNetPenalty
-from sklearn_norm.linear_model._solvers import _orthant_newton
+from sklearn_norm.linear_model._solvers import SOLVERS, _orthant_newton, make_solver
 from sklearn_norm.linear_model._solvers._newton_cg import (
     GramPreconditioner,
     conjugate_gradient,
@@ -408,6 +410,165 @@ def test_class_curvature_matches_its_definition(case):
         hessian = case.twin.hessian(z, case.twin.X)
         n_coef = datafit.n_coef
         assert_allclose(curvature, hessian[n_coef:, n_coef:], rtol=1e-12, atol=1e-15)
+
+
+def test_every_datafit_implements_the_whole_protocol(case):
+    datafit = case.datafit
+    assert isinstance(datafit, Datafit)
+    missing = [
+        name
+        for name in dir(Datafit)
+        if not name.startswith("_") and not hasattr(datafit, name)
+    ]
+    assert not missing
+    assert datafit.n_samples == N_SAMPLES
+    assert datafit.dtype == (np.float32 if case.float32 else np.float64)
+    sub = datafit.restrict(np.array([0, 2]))
+    assert isinstance(sub, Datafit) and sub.n_samples == N_SAMPLES
+
+
+def _twin_weights(case):
+    _, _, weights = _data(
+        case.n_classes, seed=case.n_classes + 10 * case.twin.fit_intercept
+    )
+    return weights / weights.sum()
+
+
+@pytest.mark.parametrize("restricted", [False, True])
+def test_weighted_gram_against_its_definition(case, restricted):
+    datafit, X = case.datafit, np.asarray(case.twin.X)
+    features = np.array([3, 1])
+    if restricted:
+        datafit, X = datafit.restrict(features), X[:, features]
+    S = _twin_weights(case)
+    gram, moment, total = datafit.weighted_gram(max_values=7)  # several blocks
+    rtol, atol = (1e-6, 1e-7) if case.float32 else (1e-12, 1e-14)
+    assert_allclose(gram, X.T @ (S[:, None] * X), rtol=rtol, atol=atol)
+    assert_allclose(moment, X.T @ S, rtol=rtol, atol=atol)
+    assert total == pytest.approx(1.0, rel=1e-12)
+
+
+@pytest.mark.parametrize("restricted", [False, True])
+def test_column_moments_against_weighted_numpy(case, restricted):
+    datafit, X = case.datafit, np.asarray(case.twin.X)
+    features = np.array([2, 0])
+    if restricted:
+        datafit, X = datafit.restrict(features), X[:, features]
+    S = _twin_weights(case)
+    mean, deviation = datafit.column_moments()
+    if datafit.fit_intercept:
+        expected_mean = S @ X
+        expected_deviation = np.sqrt(S @ (X - expected_mean) ** 2)
+    else:  # no intercept to absorb the means: the root mean square
+        expected_mean = np.zeros(X.shape[1])
+        expected_deviation = np.sqrt(S @ X**2)
+    rtol = 1e-6 if case.float32 else 1e-10
+    assert_allclose(mean, expected_mean, rtol=rtol, atol=1e-14)
+    assert_allclose(deviation, expected_deviation, rtol=rtol)
+
+
+def test_column_moments_of_a_constant_column_have_zero_deviation():
+    X, y, weights = _data(2, seed=3)
+    X[:, 1] = 2.5
+    mean, deviation = datafit_of(X, y, weights, 2, True).column_moments()
+    # Nothing to scale, and its mean is left in place (not moved into the
+    # intercept).
+    assert deviation[1] == 0.0 and mean[1] == 0.0
+    _, deviation = datafit_of(X, y, weights, 2, False).column_moments()
+    assert deviation[1] == pytest.approx(2.5)  # root mean square
+
+
+def test_stored_values_of_all_and_some_columns(case):
+    datafit = case.datafit
+    features = np.array([1, 3])
+    if case.dask:  # the chunk tasks select columns: nothing is copied
+        assert datafit.stored_values() == datafit.stored_values(features) == 0
+        return
+    X = case.X
+    if sp.issparse(X):
+        dense = X.toarray()
+        assert datafit.stored_values() == X.nnz
+        assert datafit.stored_values(features) == np.count_nonzero(dense[:, features])
+    else:
+        assert datafit.stored_values() == X.size
+        assert datafit.stored_values(features) == N_SAMPLES * features.size
+
+
+@pytest.mark.parametrize("features", [np.array([0, 3]), np.arange(N_FEATURES)])
+def test_partial_hessian_is_the_explicit_hessians_block(case, features):
+    """Where a datafit forms the Hessian of some columns (binary, sparse X),
+    it is the block of the full Hessian, and its score function is the
+    product with those columns; None elsewhere."""
+    datafit, twin = case.datafit, case.twin
+    params = _params(datafit, seed=5)
+    z = datafit.decision(params)
+    partial = datafit.partial_hessian(z, features, max_values=10**6)
+    if case.dask or datafit.n_outputs > 1 or not sp.issparse(case.X):
+        assert partial is None
+        return
+    hessian, score_change = partial
+    index = np.concatenate([features, np.arange(datafit.n_coef, datafit.n_params)])
+    full = twin.hessian(twin.decision(params), twin.X)
+    assert_allclose(hessian, full[np.ix_(index, index)], rtol=1e-12, atol=1e-15)
+    step = np.random.default_rng(6).normal(size=index.size)
+    full_step = np.zeros(datafit.n_params)
+    full_step[index] = step
+    assert_allclose(
+        score_change(step),
+        twin.decision(full_step) - twin.decision(0 * full_step),
+        rtol=1e-12,
+        atol=1e-14,
+    )
+    # Over the budget: products instead.
+    assert datafit.partial_hessian(z, features, max_values=features.size**2) is None
+
+
+def test_passes_are_counted_with_the_share_of_columns_touched():
+    X, y, weights = _data(3, seed=4)
+    datafit = datafit_of(X, y, weights, 3, True)
+    params = _params(datafit, seed=1)
+    with counting_passes() as count:
+        datafit.value_grad(params)  # X @ W.T, then X.T @ R
+        assert count.passes == pytest.approx(2.0)
+        sub = datafit.restrict(np.array([0, 1]))  # half of the columns
+        sub.decision(datafit.restrict_params(params, np.array([0, 1])))
+        assert count.passes == pytest.approx(2.5)
+    datafit.value_grad(params)  # outside the block: not counted
+    assert count.passes == pytest.approx(2.5)
+
+
+def test_solvers_declare_what_they_handle_and_solve_checks_it():
+    datafit = datafit_of(*_data(2, seed=2)[:2], np.ones(N_SAMPLES), 2, True)
+    lasso, ridge = ElasticNetPenalty(0.01, 0.0), ElasticNetPenalty(0.0, 0.01)
+    start = np.zeros(datafit.n_params)
+    for name, cls in SOLVERS.items():
+        assert cls.name == name
+        solver = make_solver(name, ridge, tol=1e-8, max_iter=1000, lr=1.0)
+        assert type(solver) is cls and solver.solve(datafit, ridge, start).converged
+        if cls.handles_l1:
+            assert solver.solve(datafit, lasso, start).converged
+        else:
+            with pytest.raises(ValueError, match=f"{name} solver needs a smooth"):
+                solver.solve(datafit, lasso, start)
+    assert make_solver("auto", ridge, tol=1e-8, max_iter=10).name == "newton-cg"
+    assert make_solver("auto", lasso, tol=1e-8, max_iter=10).name == "orthant-newton"
+    # Options go to the solvers that take them.
+    gram = GramPreconditioner.of(datafit, 10**6)
+    assert (
+        make_solver(
+            "auto", ridge, tol=1, max_iter=1, preconditioner=gram
+        ).preconditioner
+        is gram
+    )
+    assert not hasattr(make_solver("lbfgs", ridge, tol=1, max_iter=1, lr=0.5), "lr")
+
+
+def test_penalty_lambda_max_is_where_zero_becomes_optimal():
+    grad = np.array([0.3, -0.8, 0.1])
+    assert ElasticNetPenalty(1.0, 0.0).lambda_max(grad) == pytest.approx(0.8)
+    assert ElasticNetPenalty(0.5, 0.5).lambda_max(grad) == pytest.approx(1.6)
+    assert ElasticNetPenalty(0.0, 1.0).lambda_max(grad) == np.inf
+    assert isinstance(ElasticNetPenalty(0.5, 0.5), Penalty)
 
 
 def test_dask_caches_agree_with_fresh_evaluations(monkeypatch):

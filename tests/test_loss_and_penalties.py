@@ -7,7 +7,7 @@ from scipy.optimize import minimize_scalar
 
 from sklearn_norm.linear_model._datafits import BinaryLogisticLoss, MultinomialLoss
 from sklearn_norm.linear_model._penalties import ElasticNetPenalty, optimality
-from sklearn_norm.linear_model._solvers import SOLVERS, solve_newton_cg
+from sklearn_norm.linear_model._solvers import SOLVERS, NewtonCG, make_solver
 
 
 def make_datafit(n_classes, fit_intercept, container=np.asarray, dtype=np.float64):
@@ -187,25 +187,19 @@ def test_penalty_from_estimator_params(regularization, expected):
 
 def test_newton_cg_refuses_an_l1_penalty():
     datafit = make_datafit(2, True)
-    with pytest.raises(ValueError, match="smooth penalty"):
-        solve_newton_cg(
-            datafit,
-            ElasticNetPenalty(0.1, 0.0),
-            np.zeros(datafit.n_params),
-            tol=1e-6,
-            max_iter=10,
+    with pytest.raises(ValueError, match="newton-cg solver needs a smooth penalty"):
+        NewtonCG(tol=1e-6, max_iter=10).solve(
+            datafit, ElasticNetPenalty(0.1, 0.0), np.zeros(datafit.n_params)
         )
 
 
 @pytest.mark.parametrize("name", sorted(SOLVERS))
 def test_every_solver_returns_the_same_result_shape(name):
     datafit = make_datafit(3, True)
-    function, handles_l1 = SOLVERS[name]
-    penalty = ElasticNetPenalty(0.02 if handles_l1 else 0.0, 0.05)
-    options = {"lr": 1.0} if name == "gd" else {}
-    result = function(
-        datafit, penalty, np.zeros(datafit.n_params), tol=1e-9, max_iter=5000, **options
-    )
+    penalty = ElasticNetPenalty(0.02 if SOLVERS[name].handles_l1 else 0.0, 0.05)
+    solver = make_solver(name, penalty, tol=1e-9, max_iter=5000, lr=1.0)
+    assert solver.name == name and (name != "gd" or solver.lr == 1.0)
+    result = solver.solve(datafit, penalty, np.zeros(datafit.n_params))
     assert result.converged and result.optimality <= 1e-9
     assert result.params.shape == (datafit.n_params,)
     value, grad = datafit.value_grad(result.params)
@@ -264,13 +258,13 @@ def test_direct_and_conjugate_gradient_newton_reach_the_same_minimum(
         _newton_cg._direct_direction(datafit, penalty, z, np.ones(datafit.n_params))
         is not None
     )
-    direct = solve_newton_cg(datafit, penalty, start, tol=1e-12, max_iter=50)
+    direct = NewtonCG(tol=1e-12, max_iter=50).solve(datafit, penalty, start)
     monkeypatch.setattr(_newton_cg, "DIRECT_MAX_PARAMS", 0)
     assert (
         _newton_cg._direct_direction(datafit, penalty, z, np.ones(datafit.n_params))
         is None
     )
-    iterative = solve_newton_cg(datafit, penalty, start, tol=1e-12, max_iter=50)
+    iterative = NewtonCG(tol=1e-12, max_iter=50).solve(datafit, penalty, start)
     assert direct.converged and iterative.converged
     assert direct.n_iter <= iterative.n_iter
     np.testing.assert_allclose(

@@ -142,7 +142,7 @@ def fit_parser() -> argparse.ArgumentParser:
     _input_options(p.add_argument_group("input"))
     _model_options(p.add_argument_group("model"))
     _output_options(p.add_argument_group("output"))
-    p.add_argument("--version", action="version", version=f"{PROG} {_version()}")
+    p.add_argument("--version", action="version", version=f"{PROG} {package_version()}")
     return p
 
 
@@ -277,7 +277,7 @@ def predict_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _version() -> str:
+def package_version() -> str:
     from .. import __version__
 
     return __version__
@@ -386,7 +386,7 @@ def run_fit(args: argparse.Namespace) -> int:
     from ._model import cv_metrics, fit_pipeline
 
     start = time.perf_counter()
-    with _OneLineWarnings():
+    with OneLineWarnings():
         pipeline = fit_pipeline(data, settings)
         seconds = time.perf_counter() - start
         lambda_ = pipeline.named_steps["model"].lambda_
@@ -399,7 +399,7 @@ def run_fit(args: argparse.Namespace) -> int:
     return 0
 
 
-class _OneLineWarnings(warnings.catch_warnings):
+class OneLineWarnings(warnings.catch_warnings):
     """Warnings raised inside, printed once each as one line on stderr."""
 
     def __init__(self) -> None:
@@ -428,7 +428,7 @@ def note(text: str) -> None:
     print(f"{PROG}: {text}", file=sys.stderr)
 
 
-def _cells(n: int) -> str:
+def count_cells(n: int) -> str:
     return f"{n} missing cell{'s' if n != 1 else ''}"
 
 
@@ -604,7 +604,7 @@ def save_model(pipeline: Any, data: Dataset, settings: Settings, path: str) -> N
 
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
-    joblib.dump(bundle(pipeline, data, settings, _version()), path)
+    joblib.dump(bundle(pipeline, data, settings, package_version()), path)
     print(
         f"Saved the model to {path}; predict with: {PROG} predict "
         f"{shlex.quote(path)} NEW.csv"

@@ -14,7 +14,15 @@ from collections.abc import Sequence
 import numpy as np
 
 from ._errors import UsageError, quoted
-from ._main import PROG, _cells, _OneLineWarnings, _version, check_file, note, warn
+from ._main import (
+    PROG,
+    OneLineWarnings,
+    check_file,
+    count_cells,
+    note,
+    package_version,
+    warn,
+)
 from ._table import Column, Table, analyse_column, is_missing, read_table, separator
 
 
@@ -27,7 +35,7 @@ def run_predict(args: argparse.Namespace) -> int:
     table.check_columns(args.keep, "--keep")
     saved = load_model(args.model)
     X = predictor_input(table, saved)
-    with _OneLineWarnings():
+    with OneLineWarnings():
         proba = saved["pipeline"].predict_proba(X)
     classes = saved["classes"]
     labels = [classes[k] for k in np.argmax(proba, axis=1)]
@@ -40,7 +48,7 @@ def load_model(path: str) -> dict:
     import joblib
 
     try:
-        with _OneLineWarnings():
+        with OneLineWarnings():
             saved = joblib.load(path)
     except Exception as error:  # any unpickling failure: not our file
         raise UsageError(
@@ -49,10 +57,10 @@ def load_model(path: str) -> dict:
         ) from None
     if not isinstance(saved, dict) or "pipeline" not in saved:
         raise UsageError(f"{path} is not a model saved by {PROG} --save-model")
-    if saved.get("version") != _version():
+    if saved.get("version") != package_version():
         warn(
             f"{path} was saved by sklearn-norm {saved.get('version')}, this is "
-            f"{_version()}"
+            f"{package_version()}"
         )
     return saved
 
@@ -74,7 +82,7 @@ def predictor_input(table: Table, saved: dict) -> np.ndarray:
         filled += int(column.missing.sum())
         X[:, j] = column.cells
     if filled:
-        note(f"filled {_cells(filled)} as in the fit (--missing impute)")
+        note(f"filled {count_cells(filled)} as in the fit (--missing impute)")
     for name, n in _unknown(saved, X).items():
         warn(
             f"column {quoted(name)}: {n} rows hold a value the fit never saw; "

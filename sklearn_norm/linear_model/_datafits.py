@@ -29,13 +29,21 @@ to float64; everything of size ``n_samples`` or ``n_coef`` is float64.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.special import expit
 
-HessianProduct = Callable[[np.ndarray], np.ndarray]
+from ._contract import HessianProduct
+
+# Row blocks of at most this many values when summing over the rows.
+_ROW_BLOCK = 1 << 20
+# A binary working set's Hessian is formed from a dense copy of its columns
+# up to this many columns: dense BLAS products beat sparse-sparse ones.
+_MAX_DENSE_COLUMNS = 32
 
 
 # Values (rows x classes x columns) of the temporary a multinomial Hessian
@@ -74,6 +82,85 @@ def _logsumexp(z: np.ndarray) -> np.ndarray:
     """``log(sum_k exp(z_k))`` per row, without overflow."""
     e, m = _shifted_exp(z)
     return m + np.log(_row_sum(e))
+
+
+class PassCount:
+    """Passes over ``X`` of the datafits evaluated within ``counting_passes``:
+    each product ``X @ w`` or ``X.T @ r`` and each formed Hessian counts
+    one, times the fraction of ``X``'s columns it touches (a working set's
+    copy touches fewer)."""
+
+    def __init__(self) -> None:
+        self.passes = 0.0
+
+
+_PASS_COUNT: ContextVar[PassCount | None] = ContextVar("pass_count", default=None)
+
+
+@contextmanager
+def counting_passes() -> Iterator[PassCount]:
+    """Count the passes over ``X`` of every fit in the block (this thread),
+    as benchmarks report them::
+
+        with counting_passes() as count:
+            estimator.fit(X, y)
+        count.passes
+    """
+    count = PassCount()
+    token = _PASS_COUNT.set(count)
+    try:
+        yield count
+    finally:
+        _PASS_COUNT.reset(token)
+
+
+def weighted_gram(X, weights: np.ndarray, max_values: int):
+    """``X.T W X``, ``X.T W 1`` and ``sum(W)`` for ``W = diag(weights)``,
+    over row blocks of at most ``max_values`` values (dense or sparse
+    ``X``; no copy of ``X``)."""
+    n_samples, n_features = X.shape
+    gram = np.zeros((n_features, n_features))
+    moment = np.zeros(n_features)
+    rows = max(1, max_values // max(n_features, 1))
+    for start in range(0, n_samples, rows):
+        block = X[start : start + rows]
+        block = block.toarray() if sp.issparse(block) else np.asarray(block)
+        root = np.sqrt(weights[start : start + rows])
+        scaled = block * root[:, None].astype(block.dtype)
+        gram += scaled.T @ scaled  # syrk
+        moment += scaled.T @ root.astype(block.dtype)
+    return gram, moment, float(np.sum(weights))
+
+
+def column_moments(
+    X, weights: np.ndarray, fit_intercept: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """The ``weights``-weighted mean and standard deviation of every column
+    of ``X`` (the mean 0 and the root mean square without an intercept,
+    which cannot absorb the means); a constant or zero column's deviation
+    and mean are 0."""
+    n_features = X.shape[1]
+    first, second = np.zeros(n_features), np.zeros(n_features)
+    rows = max(1, _ROW_BLOCK // max(n_features, 1))
+    for start in range(0, X.shape[0], rows):
+        block = X[start : start + rows]
+        w = weights[start : start + rows]
+        if sp.issparse(block):
+            first += np.asarray(block.T @ w, dtype=np.float64).ravel()
+            second += np.asarray(block.multiply(block).T @ w).ravel()
+        else:
+            block = np.asarray(block, dtype=np.float64)
+            first += block.T @ w
+            second += np.square(block).T @ w
+    total = float(np.sum(weights))  # 1, up to rounding
+    mean = first / total if fit_intercept else np.zeros(n_features)
+    variance = np.maximum(second / total - mean * mean, 0.0)
+    deviation = np.sqrt(variance)
+    # A constant column (all of its variance rounding error), or a zero one.
+    flat = ~np.isfinite(deviation) | (deviation <= 1e-12 * np.sqrt(second / total))
+    deviation[flat] = 0.0
+    mean[flat | ~np.isfinite(mean)] = 0.0
+    return mean, deviation
 
 
 class KeepingScores:
@@ -147,6 +234,11 @@ class _LinearDatafit(FlatParameters):
         super().__init__(self.n_outputs, X.shape[1], fit_intercept)
         self.X = X
         self.weights = weights
+        self.n_samples = X.shape[0]
+        self.dtype = X.dtype
+        # The fraction of the original X's columns this datafit's X holds
+        # (below 1 for a working set's copy): what one product counts.
+        self.share = 1.0
         # Column sums of per-sample residuals (the intercepts' gradient) as a
         # vector-matrix product: faster than summing a short axis.
         self._ones = np.ones(X.shape[0])
@@ -154,8 +246,22 @@ class _LinearDatafit(FlatParameters):
         # product on small data); this view shares X's arrays.
         self._XT = X.T if sp.issparse(X) else None
 
+    def _count_pass(self, n_columns: int | None = None) -> None:
+        """Count a pass over ``X`` (over ``n_columns`` of its columns)."""
+        count = _PASS_COUNT.get()
+        if count is not None:
+            touched = 1.0 if n_columns is None else n_columns / max(self.n_features, 1)
+            count.passes += self.share * touched
+
+    def _restricted(self, sub: _LinearDatafit, features: np.ndarray) -> _LinearDatafit:
+        """``sub``, the datafit of a copy of the columns ``features``, with
+        its share of the original columns."""
+        sub.share = self.share * features.size / max(self.n_features, 1)
+        return sub
+
     def _matvec(self, coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
         """``X @ coef.T + intercept`` as float64, computed in ``X``'s dtype."""
+        self._count_pass()
         # A contiguous right-hand side: OpenBLAS takes up to twice as long on
         # the transposed view when there are several classes.
         z = self.X @ np.ascontiguousarray(coef.T, dtype=self.X.dtype)
@@ -165,6 +271,7 @@ class _LinearDatafit(FlatParameters):
 
     def _rmatvec(self, residual: np.ndarray) -> np.ndarray:
         """``residual.T @ X`` (shape ``(n_outputs, n_features)``) as float64."""
+        self._count_pass()
         r = residual.astype(self.X.dtype, copy=False)
         if self._XT is not None:
             g = (self._XT @ r).T
@@ -172,9 +279,12 @@ class _LinearDatafit(FlatParameters):
             g = r.T @ self.X
         return np.asarray(g, dtype=np.float64)
 
-    def stored_values(self, features: np.ndarray) -> int:
-        """How many values a copy of the columns ``features`` of ``X`` holds:
-        ``n_samples * len(features)`` if dense, their non-zeros if sparse."""
+    def stored_values(self, features: np.ndarray | None = None) -> int:
+        """How many values a copy of the columns ``features`` of ``X`` holds
+        (all of them for None): ``n_samples * len(features)`` if dense, their
+        non-zeros if sparse."""
+        if features is None:
+            return self.X.nnz if sp.issparse(self.X) else self.X.size
         if not sp.issparse(self.X):
             return self.X.shape[0] * features.size
         if self.X.format == "csc":
@@ -191,6 +301,22 @@ class _LinearDatafit(FlatParameters):
         if sp.issparse(self.X):
             return None
         return self.hessian(z, self.X)
+
+    def partial_hessian(self, z, features: np.ndarray, max_values: int):
+        """None: products are the cheaper way (see ``BinaryLogisticLoss``)."""
+        return None
+
+    def weighted_gram(self, max_values: int) -> tuple[np.ndarray, np.ndarray, float]:
+        """``X.T S X``, ``X.T S 1`` and ``sum(S)`` for the normalized sample
+        weights ``S``, over row blocks of at most ``max_values`` values."""
+        self._count_pass()
+        return weighted_gram(self.X, self.weights, max_values)
+
+    def column_moments(self) -> tuple[np.ndarray, np.ndarray]:
+        """The weighted mean and standard deviation of every column (see
+        ``column_moments``)."""
+        self._count_pass()
+        return column_moments(self.X, self.weights, self.fit_intercept)
 
     def _pack(self, g_coef: np.ndarray, residual: np.ndarray) -> np.ndarray:
         """Flat gradient from the coefficient part and the per-sample residuals."""
@@ -223,9 +349,39 @@ class BinaryLogisticLoss(_LinearDatafit):
         return np.array([1.0 - positive, positive])
 
     def restrict(self, features: np.ndarray) -> BinaryLogisticLoss:
-        return BinaryLogisticLoss(
+        sub = BinaryLogisticLoss(
             self.X[:, features], self.y, self.weights, self.fit_intercept
         )
+        return self._restricted(sub, features)
+
+    def partial_hessian(self, z: np.ndarray, features: np.ndarray, max_values: int):
+        """For a sparse ``X``: the Hessian in the coefficients of ``features``
+        and the intercept, formed from a copy of those columns (dense when
+        few), and the function from a step in those parameters to the change
+        of the scores. A working set of a sparse ``X`` is solved faster this
+        way than by Hessian products, whose per-product overhead in scipy
+        dominates. None for a dense ``X`` (``explicit_hessian`` and products
+        serve it) or when the matrix or the copy exceeds ``max_values``."""
+        n_free = features.size
+        if not sp.issparse(self.X) or (n_free + 1) ** 2 > max_values:
+            return None
+        if self.stored_values() > max_values and self.stored_values(features) > (
+            max_values
+        ):
+            return None
+        # All columns free (as often in a working set): no copy to make.
+        columns = self.X if n_free == self.n_features else self.X[:, features]
+        if n_free <= _MAX_DENSE_COLUMNS and 2 * self.n_samples * n_free <= max_values:
+            columns = columns.toarray()
+        hessian = self.hessian(z, columns)
+
+        def score_change(step: np.ndarray) -> np.ndarray:
+            self._count_pass(n_free)
+            dz = np.asarray(columns @ step[:n_free].astype(columns.dtype))
+            dz = dz.astype(np.float64, copy=False).ravel()
+            return dz + (step[n_free] if self.fit_intercept else 0.0)
+
+        return hessian, score_change
 
     def decision(self, params: np.ndarray) -> np.ndarray:
         return self._matvec(*self.split(params))[:, 0]
@@ -265,6 +421,7 @@ class BinaryLogisticLoss(_LinearDatafit):
         """The Hessian at scores ``z`` in the coefficients of ``columns`` (a
         column subset of ``X``, dense or sparse) and the intercept: a dense
         float64 matrix of size ``n_columns (+ 1)``."""
+        self._count_pass(columns.shape[1])
         curvature = self.curvature(z)
         if sp.issparse(columns):
             weighted = sp.diags_array(curvature.astype(columns.dtype)) @ columns
@@ -345,13 +502,14 @@ class MultinomialLoss(_LinearDatafit):
         return np.bincount(self.y, weights=self.weights, minlength=self.n_outputs)
 
     def restrict(self, features: np.ndarray) -> MultinomialLoss:
-        return MultinomialLoss(
+        sub = MultinomialLoss(
             self.X[:, features],
             self.y,
             self.weights,
             self.fit_intercept,
             self.n_outputs,
         )
+        return self._restricted(sub, features)
 
     def decision(self, params: np.ndarray) -> np.ndarray:
         return self._matvec(*self.split(params))
@@ -400,6 +558,7 @@ class MultinomialLoss(_LinearDatafit):
         of ``(diag(p_i) - p_i p_i^T) (x) x_i x_i^T`` (``x_i`` with a 1 for the
         intercept), formed as K weighted Gram matrices minus one Gram matrix
         of the rows ``p_i (x) x_i``, over row blocks of bounded size."""
+        self._count_pass(columns.shape[1])
         proba = self._probabilities(z)
         n_classes = self.n_outputs
         if sp.issparse(columns):

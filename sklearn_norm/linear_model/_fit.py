@@ -110,3 +110,18 @@ def constant_model(datafit) -> np.ndarray:
         log_frequency = np.log(np.maximum(counts, 1e-12))
         params[datafit.n_coef :] = log_frequency - log_frequency.mean()
     return params
+
+
+def publish_result(estimator, datafit, penalty, result, solver_name: str) -> None:
+    """Set a fitted estimator's model attributes from a solver's ``result``:
+    ``coef_`` and ``intercept_`` (as ``reported_coef`` gives them, in
+    ``X``'s dtype), ``n_iter_``, ``optimality_``, ``objective_`` and
+    ``solver_``."""
+    coef, intercept = reported_coef(datafit, penalty, result.params)
+    estimator.coef_ = np.array(coef, dtype=datafit.dtype)
+    estimator.intercept_ = np.array(intercept, dtype=datafit.dtype)
+    estimator.n_iter_ = result.n_iter
+    estimator.optimality_ = result.optimality
+    estimator.objective_ = result.objective
+    estimator.solver_ = solver_name
+

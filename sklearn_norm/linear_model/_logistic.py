@@ -29,9 +29,9 @@ from .._validation import (
     validate,
     validate_logistic,
 )
-from ._fit import build_datafit, constant_model, effective_tol, reported_coef
+from ._fit import build_datafit, constant_model, effective_tol, publish_result
 from ._penalties import ElasticNetPenalty
-from ._solvers import SOLVERS, auto_solver, step_bound
+from ._solvers import SOLVERS, make_solver, step_bound
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -267,16 +267,17 @@ class RegularizedLogisticRegression(
         tags.input_tags.sparse = True
         return tags
 
-    def _resolve_solver(self) -> str:
-        if self.solver == "auto":
-            return auto_solver(self.regularization)
-        if self.regularization in _NON_SMOOTH and not SOLVERS[self.solver][1]:
+    def _check_solver(self) -> None:
+        """Refuse, before looking at the data, a solver that cannot handle
+        the penalty's L1 part."""
+        if self.solver == "auto" or self.regularization not in _NON_SMOOTH:
+            return
+        if not SOLVERS[self.solver].handles_l1:
             raise ValueError(
                 f"solver={self.solver!r} does not support "
                 f"regularization={self.regularization!r}: it needs a smooth "
                 "objective. Use solver='auto', 'lbfgs' or 'gd'."
             )
-        return self.solver
 
     @transactional
     @_fit_context(prefer_skip_nested_validation=True)
@@ -308,7 +309,7 @@ class RegularizedLogisticRegression(
         self : RegularizedLogisticRegression
             The fitted estimator.
         """
-        solver = self._resolve_solver()
+        self._check_solver()
         largest = None  # max|X|, when the validation has it at hand
         if is_dask_collection(X):
             from .._dask import reset_features
@@ -328,28 +329,20 @@ class RegularizedLogisticRegression(
         )
         params = self._start(datafit, classes)
         tol = effective_tol(self.tol, X.dtype)
-        function = SOLVERS[solver][0]
-        options = {"lr": self.lr} if solver == "gd" else {}
-        result = function(
-            datafit,
+        solver = make_solver(
+            self.solver,
             penalty,
-            params,
             tol=tol,
             max_iter=self.num_iter,
             verbose=self.verbose,
-            **options,
+            lr=self.lr,
         )
-        coef, intercept = reported_coef(datafit, penalty, result.params)
+        result = solver.solve(datafit, penalty, params)
         self.classes_ = classes
-        self.coef_ = np.array(coef, dtype=X.dtype)
-        self.intercept_ = np.array(intercept, dtype=X.dtype)
-        self.n_iter_ = result.n_iter
-        self.optimality_ = result.optimality
-        self.objective_ = result.objective
-        self.solver_ = solver
+        publish_result(self, datafit, penalty, result, solver.name)
         if not result.converged:
             warnings.warn(
-                _convergence_message(solver, result, tol, datafit, self.lr)
+                _convergence_message(solver.name, result, tol, datafit, self.lr)
                 + resolution_note(X, tol, largest),
                 ConvergenceWarning,
                 stacklevel=2,

@@ -33,23 +33,18 @@ from ._cv_curve import (
     path_neg_log_loss,
     user_grid_warning,
 )
+from ._datafits import weighted_gram
 from ._fit import (
     constant_model,
     datafit_of,
     effective_tol,
     encode_and_weigh,
-    reported_coef,
+    publish_result,
 )
 from ._logistic import RegularizedLogisticRegression
 from ._path import check_lambdas, datafit_lambda_max, default_lambdas, fit_path
-from ._penalties import ElasticNetPenalty
-from ._solvers import (
-    SOLVERS,
-    GramPreconditioner,
-    auto_solver,
-    memory_budget,
-    weighted_gram,
-)
+from ._penalties import ElasticNetPenalty, l1_share
+from ._solvers import GramPreconditioner, make_solver, memory_budget
 from ._threads import blas_threads_for
 
 if TYPE_CHECKING:
@@ -358,7 +353,7 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
                 UserWarning,
                 stacklevel=5,  # past fit and its two wrappers, to the caller
             )
-        self._refit(datafit, curve, chosen, full_preconditioner)
+        self._refit(X, datafit, curve, chosen, full_preconditioner)
         if self.verbose:
             print(
                 f"RegularizedLogisticRegressionCV: lambda_min {self.lambda_min_:.4g}, "
@@ -427,13 +422,13 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         if lambdas.size < 2:
             return ""
         # Above lambda_max every coefficient of an L1 part is zero.
-        rho = ElasticNetPenalty.from_params(self.regularization, 1.0, self.l1_ratio).l1
+        rho = l1_share(self.regularization, self.l1_ratio)
         top_is_closed = rho > 0.0 and lambdas[0] >= (1.0 - 1e-9) * datafit_lambda_max(
             datafit, rho
         )
         return user_grid_warning(best, lambdas, top_is_closed)
 
-    def _refit(self, datafit, curve, chosen, preconditioner):
+    def _refit(self, X, datafit, curve, chosen, preconditioner):
         """The final model: the full-data path's point at ``lambda_``,
         polished to ``_final_tol``. A path point is within ``tol`` of its
         minimizer; the final model is what users compare, refit and weigh,
@@ -441,38 +436,28 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         penalty = ElasticNetPenalty.from_params(
             self.regularization, self.lambda_, self.l1_ratio
         )
-        dtype = datafit.X.dtype
+        dtype = datafit.dtype
         params = np.zeros(datafit.n_params)
         params[: datafit.n_coef] = curve.coefs[chosen].ravel()
         params[datafit.n_coef :] = curve.intercepts[chosen][
             : datafit.n_params - datafit.n_coef
         ]
-        solver = auto_solver(self.regularization)
-        options = {}
-        if solver == "newton-cg" and preconditioner is not None:
-            options = {"gram": preconditioner}
-        result = SOLVERS[solver][0](
-            datafit,
+        solver = make_solver(
+            "auto",
             penalty,
-            params,
             tol=_final_tol(self.tol, penalty, dtype),
             max_iter=min(self.num_iter, _REFIT_MAX_ITER),
-            **options,
+            preconditioner=preconditioner,
         )
-        coef, intercept = reported_coef(datafit, penalty, result.params)
-        self.coef_ = np.array(coef, dtype=dtype)
-        self.intercept_ = np.array(intercept, dtype=dtype)
-        self.n_iter_ = result.n_iter
-        self.optimality_ = result.optimality
-        self.objective_ = result.objective
-        self.solver_ = solver
+        result = solver.solve(datafit, penalty, params)
+        publish_result(self, datafit, penalty, result, solver.name)
         if result.optimality > effective_tol(self.tol, dtype):
             warnings.warn(
                 f"RegularizedLogisticRegressionCV: the final fit at lambda_="
                 f"{self.lambda_:.4g} stopped at a KKT violation of "
                 f"{result.optimality:.3g} > tol={self.tol:.3g} after "
                 f"{result.n_iter} iterations. Increase num_iter, loosen tol, or "
-                "scale the features." + resolution_note(datafit.X, self.tol),
+                "scale the features." + resolution_note(X, self.tol),
                 ConvergenceWarning,
                 stacklevel=6,  # past _fit, fit and its two wrappers
             )
@@ -523,8 +508,7 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
                     context.gram, held_out, self.fit_intercept
                 )
             else:  # folds that overlap or leave rows out: the training rows'
-                gram = weighted_gram(datafit.X, context.fit_weights[train], budget)
-                preconditioner = _preconditioner(gram, None, self.fit_intercept)
+                preconditioner = GramPreconditioner.of(datafit, budget)
         path = self._path(datafit, grid, preconditioner, state)
         weights = None if context.score_weights is None else context.score_weights[test]
         if self.scoring is None:

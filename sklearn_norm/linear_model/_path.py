@@ -20,8 +20,8 @@ from ._fit import (
     effective_tol,
     reported_coef,
 )
-from ._penalties import ElasticNetPenalty
-from ._solvers import SOLVERS, GramPreconditioner, auto_solver, memory_budget
+from ._penalties import ElasticNetPenalty, l1_share
+from ._solvers import GramPreconditioner, make_solver, memory_budget
 
 # glmnet's convention for a ridge path, which has no all-zero point: start
 # where an elastic net with this l1_ratio would have all zeros.
@@ -103,7 +103,8 @@ def datafit_lambda_max(datafit, l1_ratio: float) -> float:
     """The largest partial derivative of the data term at the best constant
     model, over ``l1_ratio``."""
     _, grad = datafit.value_grad(constant_model(datafit))
-    return float(np.max(np.abs(grad[: datafit.n_coef]))) / l1_ratio
+    unit = ElasticNetPenalty(l1=l1_ratio, l2=1.0 - l1_ratio)
+    return unit.lambda_max(grad[: datafit.n_coef])
 
 
 @validate_params(
@@ -265,10 +266,10 @@ def default_lambdas(
     (for a ridge, that of an ``l1_ratio=1e-3`` elastic net) down to
     ``lambda_min_ratio`` times it (1e-4 if n_samples >= n_features, else
     1e-2)."""
-    rho = {"l1": 1.0, "l2": 0.0, "elasticnet": l1_ratio}[regularization]
+    rho = l1_share(regularization, l1_ratio)
     if lambda_min_ratio is None:
-        n_samples = datafit.X.shape[0]
-        lambda_min_ratio = 1e-4 if n_samples >= datafit.n_features else 1e-2
+        wide = datafit.n_samples < datafit.n_features
+        lambda_min_ratio = 1e-2 if wide else 1e-4
     top = datafit_lambda_max(datafit, max(rho, _RIDGE_L1_RATIO))
     return top * np.logspace(0.0, np.log10(lambda_min_ratio), n_lambdas)
 
@@ -317,22 +318,31 @@ def fit_path(
     budget). ``state``: the ``PathState`` of an earlier call on the same
     datafit whose grid ended above ``grid[0]``, to continue that path;
     ``None`` starts from the best constant model."""
-    dtype = datafit.X.dtype
-    solver = auto_solver(regularization)
-    solve = SOLVERS[solver][0]
+    dtype = datafit.dtype
     tol = effective_tol(tol, dtype)
     shape = (grid.size, datafit.n_outputs)
     coefs = np.empty(shape + (datafit.n_features,), dtype=dtype)
     intercepts = np.empty(shape, dtype=dtype)
     losses = np.empty(grid.size)
-    options = {}
+    # Every point's penalty has the same smoothness: one solver for all.
+    shape_of_penalty = ElasticNetPenalty.from_params(regularization, 1.0, l1_ratio)
     budget = memory_budget(datafit)
-    if solver == "newton-cg" and GramPreconditioner.fits(datafit, budget):
+    if (
+        shape_of_penalty.is_smooth
+        and preconditioner is None
+        and GramPreconditioner.fits(datafit, budget)
+    ):
         # One Gram matrix preconditions every point's conjugate gradients;
         # p x p within the working-set budget of orthant-newton.
-        if preconditioner is None:
-            preconditioner = GramPreconditioner.of(datafit, budget)
-        options = {"gram": preconditioner}
+        preconditioner = GramPreconditioner.of(datafit, budget)
+    solver = make_solver(
+        "auto",
+        shape_of_penalty,
+        tol=tol,
+        max_iter=num_iter,
+        verbose=verbose,
+        preconditioner=preconditioner,
+    )
     if state is None:
         state = PathState((), (constant_model(datafit),), ())
     # A smooth path extrapolates the scores X w + b the same way (they are
@@ -352,17 +362,7 @@ def fit_path(
             start_scores = None
             if penalty.l1 == 0.0 and len(scores) == len(solutions):
                 start_scores = sum(w * z for w, z in zip(weights, scores, strict=True))
-        if solver == "newton-cg":
-            options["scores"] = start_scores
-        result = solve(
-            datafit,
-            penalty,
-            start,
-            tol=tol,
-            max_iter=num_iter,
-            verbose=verbose,
-            **options,
-        )
+        result = solver.solve(datafit, penalty, start, start_scores)
         params = result.params
         lambdas = (lambdas + [float(lambda_)])[-_ORDER:]
         solutions = (solutions + [params])[-len(lambdas) :]

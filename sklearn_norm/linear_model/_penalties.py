@@ -27,12 +27,13 @@ class ElasticNetPenalty:
         cls, regularization: str | None, lambda_: float, l1_ratio: float
     ) -> ElasticNetPenalty:
         """The penalty of ``RegularizedLogisticRegression``'s parameters."""
-        rho = {"l1": 1.0, "l2": 0.0, "elasticnet": l1_ratio, None: 0.0}[regularization]
+        rho = l1_share(regularization, l1_ratio)
         strength = 0.0 if regularization is None else float(lambda_)
         return cls(l1=strength * rho, l2=strength * (1.0 - rho))
 
     @property
     def is_smooth(self) -> bool:
+        """Whether the penalty is differentiable (no L1 part)."""
         return self.l1 == 0.0
 
     def value(self, w: np.ndarray) -> float:
@@ -67,6 +68,22 @@ class ElasticNetPenalty:
     def subdiff_distance(self, w: np.ndarray, grad: np.ndarray) -> np.ndarray:
         """``|pseudo_gradient(w, grad)|``, per coordinate."""
         return np.abs(self.pseudo_gradient(w, grad))
+
+    def lambda_max(self, grad: np.ndarray) -> float:
+        """The smallest ``t`` for which zero coefficients minimize data term
+        + ``t`` * this penalty, from the data term's coefficient gradient
+        ``grad`` at the best model with zero coefficients: ``max|grad| /
+        l1`` (the L2 part has no effect at zero; infinite without L1)."""
+        largest = float(np.max(np.abs(grad), initial=0.0))
+        if self.l1 == 0.0:
+            return np.inf
+        return largest / self.l1
+
+
+def l1_share(regularization: str | None, l1_ratio: float) -> float:
+    """``rho``, the L1 part of the estimators' ``regularization`` (``"l1"``:
+    1, ``"l2"`` and None: 0, ``"elasticnet"``: ``l1_ratio``)."""
+    return {"l1": 1.0, "l2": 0.0, "elasticnet": l1_ratio, None: 0.0}[regularization]
 
 
 def optimality(

@@ -1,49 +1,67 @@
-"""Solvers: pure functions ``(datafit, penalty, params0, *, tol, max_iter,
-verbose, ...) -> SolverResult``.
+"""Solvers: each a ``Solver`` (``_contract``), configured by its options and
+called as ``solver.solve(datafit, penalty, params0, scores0)``.
 
-A solver talks to the datafit (``value``, ``value_grad``, ``hessp``,
-``n_coef``) and the penalty (``value``, ``value_change``, ``prox``,
-``pseudo_gradient``) only; it never sees the estimator.
+A solver talks to the datafit and the penalty through their protocols only;
+it never sees ``X`` or the estimator. ``make_solver`` is the one place that
+chooses and configures a fit's solver, for the estimator, the path and the
+CV alike.
 """
 
-from ._gd import solve_gd, step_bound
-from ._lbfgs import solve_lbfgs
-from ._newton_cg import (
-    GramPreconditioner,
-    conjugate_gradient,
-    solve_newton_cg,
-    weighted_gram,
-)
-from ._orthant_newton import memory_budget, solve_orthant_newton
-from ._result import SolverResult
+from __future__ import annotations
 
+from dataclasses import fields
 
-def auto_solver(regularization: str | None) -> str:
-    """The solver ``solver="auto"`` runs, for the estimator, the path and the
-    CV alike: Newton-CG for a smooth objective (``"l2"``, ``None``), the
-    orthant-wise Newton method with an L1 part."""
-    return "orthant-newton" if regularization in ("l1", "elasticnet") else "newton-cg"
+from .._contract import Penalty, Solver, SolverResult
+from ._gd import GradientDescent, step_bound
+from ._lbfgs import LBFGS
+from ._newton_cg import GramPreconditioner, NewtonCG, conjugate_gradient
+from ._orthant_newton import OrthantNewton, memory_budget
 
-
-#: solver name -> (function, handles an L1 part)
-SOLVERS = {
-    "gd": (solve_gd, True),
-    "lbfgs": (solve_lbfgs, True),
-    "newton-cg": (solve_newton_cg, False),
-    "orthant-newton": (solve_orthant_newton, True),
+#: solver name -> its class
+SOLVERS: dict[str, type[Solver]] = {
+    cls.name: cls for cls in (GradientDescent, LBFGS, NewtonCG, OrthantNewton)
 }
 
+
+def auto_solver(penalty: Penalty) -> type[Solver]:
+    """The solver ``solver="auto"`` runs: Newton-CG for a smooth penalty,
+    the orthant-wise Newton method with an L1 part."""
+    return NewtonCG if penalty.is_smooth else OrthantNewton
+
+
+def make_solver(
+    name: str,
+    penalty: Penalty,
+    *,
+    tol: float,
+    max_iter: int,
+    verbose: int = 0,
+    **options,
+) -> Solver:
+    """The solver ``name`` (``"auto"`` or a key of ``SOLVERS``) for
+    ``penalty`` (one of its strengths: only its smoothness matters),
+    configured with ``tol``, ``max_iter``, ``verbose`` and those of
+    ``options`` it takes (``lr`` for gradient descent, ``preconditioner``
+    for Newton-CG; the others ignore them). ``solve`` refuses a penalty with
+    an L1 part if the solver cannot handle it."""
+    cls = auto_solver(penalty) if name == "auto" else SOLVERS[name]
+    taken = {field.name for field in fields(cls)}
+    chosen = {key: value for key, value in options.items() if key in taken}
+    return cls(tol=tol, max_iter=max_iter, verbose=verbose, **chosen)
+
+
 __all__ = [
+    "LBFGS",
     "SOLVERS",
+    "GradientDescent",
     "GramPreconditioner",
+    "NewtonCG",
+    "OrthantNewton",
+    "Solver",
+    "SolverResult",
     "auto_solver",
     "conjugate_gradient",
+    "make_solver",
     "memory_budget",
     "step_bound",
-    "weighted_gram",
-    "SolverResult",
-    "solve_gd",
-    "solve_lbfgs",
-    "solve_newton_cg",
-    "solve_orthant_newton",
 ]

@@ -9,11 +9,15 @@ bounded; convergence needs ``lr <= 1 / Lipschitz(grad L)``, and
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 import numpy as np
 from scipy.sparse.linalg import LinearOperator, eigsh
 
+from .._contract import Solver, SolverResult
 from .._penalties import ElasticNetPenalty, optimality
-from ._result import SolverResult, finish
+from ._result import finish
 
 
 def solve_gd(
@@ -87,3 +91,24 @@ def step_bound(datafit) -> float:
     if datafit.n_outputs > 1:
         largest *= datafit.n_outputs / 2.0
     return 1.0 / largest if largest > 0.0 else np.inf
+
+
+@dataclass(frozen=True)
+class GradientDescent(Solver):
+    """Proximal gradient descent with the fixed step ``lr`` (it converges
+    for ``lr <= step_bound(datafit)``)."""
+
+    name: ClassVar[str] = "gd"
+    handles_l1: ClassVar[bool] = True
+    lr: float = 0.1
+
+    def _solve(self, datafit, penalty, params0, scores0) -> SolverResult:
+        return solve_gd(
+            datafit,
+            penalty,
+            params0,
+            tol=self.tol,
+            max_iter=self.max_iter,
+            lr=self.lr,
+            verbose=self.verbose,
+        )

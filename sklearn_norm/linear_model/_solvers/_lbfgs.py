@@ -28,16 +28,17 @@ difference is resolved to rounding of the change itself.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 import numpy as np
-import scipy.sparse as sp
 from scipy.optimize import Bounds, minimize
 
+from .._contract import Solver, SolverResult
 from .._penalties import ElasticNetPenalty, optimality
-from ._result import SolverResult, finish
+from ._result import finish
 
 _MAX_RESTARTS = 5
-# Row blocks of at most this many values when computing column scales.
-_SCALE_BLOCK = 1 << 20
 
 
 def solve_lbfgs(
@@ -103,38 +104,6 @@ def solve_lbfgs(
     return best
 
 
-def column_moments(datafit) -> tuple[np.ndarray, np.ndarray] | None:
-    """The weighted mean and standard deviation of every column (the mean 0
-    and the root mean square without an intercept, which cannot absorb the
-    means), a zero deviation replaced by 1; None for a datafit without
-    in-memory ``X`` and ``weights`` (Dask), iterated on untransformed."""
-    X, weights = getattr(datafit, "X", None), getattr(datafit, "weights", None)
-    if weights is None or not (isinstance(X, np.ndarray) or sp.issparse(X)):
-        return None
-    n_features = X.shape[1]
-    first, second = np.zeros(n_features), np.zeros(n_features)
-    rows = max(1, _SCALE_BLOCK // max(n_features, 1))
-    for start in range(0, X.shape[0], rows):
-        block = X[start : start + rows]
-        w = weights[start : start + rows]
-        if sp.issparse(block):
-            first += np.asarray(block.T @ w, dtype=np.float64).ravel()
-            second += np.asarray(block.multiply(block).T @ w).ravel()
-        else:
-            block = np.asarray(block, dtype=np.float64)
-            first += block.T @ w
-            second += np.square(block).T @ w
-    total = float(np.sum(weights))  # 1, up to rounding
-    mean = first / total if datafit.fit_intercept else np.zeros(n_features)
-    variance = np.maximum(second / total - mean * mean, 0.0)
-    deviation = np.sqrt(variance)
-    # A constant column (all of its variance rounding error), or a zero one.
-    flat = ~np.isfinite(deviation) | (deviation <= 1e-12 * np.sqrt(second / total))
-    deviation[flat] = 0.0
-    mean[flat | ~np.isfinite(mean)] = 0.0
-    return mean, deviation
-
-
 def _coordinate_scales(datafit, penalty, deviation: np.ndarray) -> np.ndarray:
     """Per column, ``sqrt(deviation^2 + l2 / c)``: up to the factor ``sqrt(c)``
     the square root of the Hessian's diagonal in centred coordinates, with
@@ -165,13 +134,8 @@ class _Problem:
             lower = np.full(datafit.n_params + self.n_coef, -np.inf)
             lower[: 2 * self.n_coef] = 0.0
             self.bounds = Bounds(lower, np.inf)
-        moments = column_moments(datafit)
-        if moments is None:
-            self.mean = np.zeros(datafit.n_features)
-            self.deviation = np.ones(datafit.n_features)
-        else:
-            self.mean = moments[0]
-            self.deviation = _coordinate_scales(datafit, penalty, moments[1])
+        self.mean, deviation = datafit.column_moments()
+        self.deviation = _coordinate_scales(datafit, penalty, deviation)
         self._last = None  # (params, data gradient) of the last evaluation
 
     def _halves(self, x: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -271,3 +235,24 @@ class _Problem:
             return change, self._gradient(params, z_ref + dz)
 
         return objective
+
+
+@dataclass(frozen=True)
+class LBFGS(Solver):
+    """L-BFGS-B (scipy) in standardized coordinates, on the split objective
+    when there is an L1 part; ``memory`` corrections."""
+
+    name: ClassVar[str] = "lbfgs"
+    handles_l1: ClassVar[bool] = True
+    memory: int = 20
+
+    def _solve(self, datafit, penalty, params0, scores0) -> SolverResult:
+        return solve_lbfgs(
+            datafit,
+            penalty,
+            params0,
+            tol=self.tol,
+            max_iter=self.max_iter,
+            verbose=self.verbose,
+            memory=self.memory,
+        )

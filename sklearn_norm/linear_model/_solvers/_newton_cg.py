@@ -13,12 +13,15 @@ working at gradients of 1e-12, where objective values no longer differ.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 import numpy as np
-import scipy.sparse as sp
 from numpy.linalg import LinAlgError
 
+from .._contract import Solver, SolverResult
 from .._penalties import ElasticNetPenalty
-from ._result import SolverResult, smooth_gradient
+from ._result import smooth_gradient
 
 # Up to this many parameters, a Newton system is solved by a Cholesky
 # factorization of the explicit Hessian: forming it costs about as much as a
@@ -95,8 +98,7 @@ def _direct_direction(datafit, penalty, z, grad) -> np.ndarray | None:
     (no penalty: softmax's shift, separable data)."""
     if datafit.n_params > DIRECT_MAX_PARAMS:
         return None
-    explicit = getattr(datafit, "explicit_hessian", None)
-    hessian = None if explicit is None else explicit(z)
+    hessian = datafit.explicit_hessian(z)
     if hessian is None:
         return None
     hessian = np.array(hessian, dtype=np.float64)  # the datafit's may be cached
@@ -194,8 +196,7 @@ class GramPreconditioner:
     def of(cls, datafit, max_values: int) -> GramPreconditioner:
         """The preconditioner of a datafit, its Gram matrix formed over row
         blocks of at most ``max_values`` values."""
-        parts = weighted_gram(datafit.X, datafit.weights, max_values)
-        return cls(*parts, datafit.fit_intercept)
+        return cls(*datafit.weighted_gram(max_values), datafit.fit_intercept)
 
     @classmethod
     def fits(cls, datafit, max_values: int) -> bool:
@@ -250,24 +251,6 @@ class GramPreconditioner:
         return inverse
 
 
-def weighted_gram(X, weights: np.ndarray, max_values: int):
-    """``X.T W X``, ``X.T W 1`` and ``sum(W)`` for ``W = diag(weights)``,
-    over row blocks of at most ``max_values`` values (dense or sparse
-    ``X``; no copy of ``X``)."""
-    n_samples, n_features = X.shape
-    gram = np.zeros((n_features, n_features))
-    moment = np.zeros(n_features)
-    rows = max(1, max_values // max(n_features, 1))
-    for start in range(0, n_samples, rows):
-        block = X[start : start + rows]
-        block = block.toarray() if sp.issparse(block) else np.asarray(block)
-        root = np.sqrt(weights[start : start + rows])
-        scaled = block * root[:, None].astype(block.dtype)
-        gram += scaled.T @ scaled  # syrk
-        moment += scaled.T @ root.astype(block.dtype)
-    return gram, moment, float(np.sum(weights))
-
-
 def conjugate_gradient(
     hessp, b, atol, max_iter, precondition=None, scores=None, max_atol=0.0
 ):
@@ -305,3 +288,29 @@ def conjugate_gradient(
         d = y + (ry_new / ry) * d
         ry = ry_new
     return x, xs
+
+
+@dataclass(frozen=True)
+class NewtonCG(Solver):
+    """Truncated Newton for smooth penalties: conjugate gradients (at most
+    ``max_cg_iter`` per step, preconditioned by ``preconditioner``, a
+    ``GramPreconditioner`` of the same datafit, if given) or a Cholesky
+    factorization for few parameters, and a line search on exact changes."""
+
+    name: ClassVar[str] = "newton-cg"
+    handles_l1: ClassVar[bool] = False
+    preconditioner: GramPreconditioner | None = None
+    max_cg_iter: int = 200
+
+    def _solve(self, datafit, penalty, params0, scores0) -> SolverResult:
+        return solve_newton_cg(
+            datafit,
+            penalty,
+            params0,
+            tol=self.tol,
+            max_iter=self.max_iter,
+            verbose=self.verbose,
+            max_cg_iter=self.max_cg_iter,
+            gram=self.preconditioner,
+            scores=scores0,
+        )

@@ -44,14 +44,16 @@ near the solution convergence is that of Newton's method.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 import numpy as np
 import scipy.linalg
-import scipy.sparse as sp
 
+from .._contract import Solver, SolverResult
 from .._penalties import ElasticNetPenalty
-from ._lbfgs import solve_lbfgs
+from ._lbfgs import LBFGS
 from ._newton_cg import conjugate_gradient
-from ._result import SolverResult
 
 _MIN_GROWTH = 10
 _INNER_TOL_RATIO = 0.1
@@ -59,8 +61,6 @@ _RESTRICT_FRACTION = 0.5
 # Extra memory allowed, in values, per (n_samples + n_features): 64 float64
 # vectors of that length (10 MB for 20000 x 500).
 _WORK_VECTORS = 64
-# Sparse X: the Hessian of at most this many free columns is formed densely.
-_MAX_DENSE_COLUMNS = 32
 _MAX_DAMPING_TRIES = 4
 _DAMPING = 1e-2
 # Stall detection: after this many steps cut below _SHORT_STEP by the line
@@ -78,13 +78,14 @@ def solve_orthant_newton(
     tol: float,
     max_iter: int,
     verbose: int = 0,
+    scores: np.ndarray | None = None,
 ) -> SolverResult:
     """Minimize data term + penalty by orthant-wise Newton steps on a working
     set; stops when the KKT violation is at most ``tol``, after ``max_iter``
     Newton steps in all, or when no step decreases the objective any more."""
     params = params.copy()
     n_coef = datafit.n_coef
-    z = datafit.decision(params)
+    z = datafit.decision(params) if scores is None else scores
     n_iter = 0
     restricted = None  # (features, datafit on their columns) last used
     stalled = False  # switched to proximal Newton steps (see _newton_loop)
@@ -148,7 +149,7 @@ def memory_budget(datafit) -> int:
     """Values a solver (or a path) may allocate beyond O(n_samples +
     n_features) work arrays: working-set copies, Newton systems, a path's
     Gram matrix."""
-    return _WORK_VECTORS * (datafit.X.shape[0] + datafit.n_features)
+    return _WORK_VECTORS * (datafit.n_samples + datafit.n_features)
 
 
 def _copy_pays(datafit, features: np.ndarray) -> bool:
@@ -163,8 +164,7 @@ def _copy_pays(datafit, features: np.ndarray) -> bool:
 def _within_budget(datafit, features: np.ndarray) -> bool:
     """Whether a copy of the columns ``features`` fits the memory budget."""
     budget = memory_budget(datafit)
-    X = datafit.X
-    return (X.nnz if sp.issparse(X) else X.size) <= budget or (
+    return datafit.stored_values() <= budget or (
         datafit.stored_values(features) <= budget
     )
 
@@ -186,7 +186,7 @@ def _newton_loop(datafit, penalty, params, z, grad, tol, max_iter, verbose, stal
     ``_SHORT_STEP`` that leave the KKT violation above half its best value
     in this loop (and for every later working set of the fit), the working
     set is solved by L-BFGS-B on the split, column-scaled problem
-    (``solve_lbfgs``), which has no orthants to project on and does not
+    (``LBFGS``), which has no orthants to project on and does not
     mind the columns' scales. Problems that do not stall never pay for it.
     """
     if stalled:
@@ -240,7 +240,7 @@ def _finish_with_lbfgs(datafit, penalty, params, tol, max_iter, verbose):
     from ``params`` to ``tol``."""
     if verbose > 1:
         print("  working set stalled (orthant projections): L-BFGS-B finishes it")
-    result = solve_lbfgs(datafit, penalty, params, tol=tol, max_iter=max(max_iter, 1))
+    result = LBFGS(tol=tol, max_iter=max(max_iter, 1)).solve(datafit, penalty, params)
     return result.params, datafit.decision(result.params), result.n_iter, True
 
 
@@ -276,29 +276,15 @@ def _newton_direction(datafit, penalty, params, z, pg, index, damping):
     n_coef = datafit.n_coef
     n_free = int(np.count_nonzero(index < n_coef))
     rhs = -pg[index]
-    budget = memory_budget(datafit)
-    if (
-        datafit.n_outputs == 1
-        and sp.issparse(datafit.X)
-        and (n_free + 1) ** 2 <= budget
-        and _within_budget(datafit, index[:n_free])
-    ):
-        # All columns free (as often in a working set): no copy to make.
-        columns = (
-            datafit.X if n_free == datafit.n_features else datafit.X[:, index[:n_free]]
-        )
-        if n_free <= _MAX_DENSE_COLUMNS and 2 * columns.shape[0] * n_free <= budget:
-            # A few columns: dense BLAS products beat sparse-sparse ones.
-            columns = columns.toarray()
-        hessian = datafit.hessian(z, columns)
+    partial = datafit.partial_hessian(z, index[:n_free], memory_budget(datafit))
+    if partial is not None:
+        hessian, score_change = partial
         hessian[np.arange(n_free), np.arange(n_free)] += penalty.l2
         hessian[np.diag_indices_from(hessian)] += damping
         direction = _solve_spd(hessian, rhs)
 
         def dz_of(step):
-            dz = np.asarray(columns @ step[index[:n_free]].astype(columns.dtype))
-            dz = dz.astype(np.float64, copy=False).ravel()
-            return dz + (step[n_coef] if datafit.fit_intercept else 0.0)
+            return score_change(step[index])
 
         return direction, dz_of
 
@@ -364,3 +350,22 @@ def _line_search(datafit, penalty, params, z, pg, index, direction, dz_of):
             return trial, z + dz, t
         t *= 0.5
     return None
+
+
+@dataclass(frozen=True)
+class OrthantNewton(Solver):
+    """Orthant-wise Newton steps on a working set, for every penalty."""
+
+    name: ClassVar[str] = "orthant-newton"
+    handles_l1: ClassVar[bool] = True
+
+    def _solve(self, datafit, penalty, params0, scores0) -> SolverResult:
+        return solve_orthant_newton(
+            datafit,
+            penalty,
+            params0,
+            tol=self.tol,
+            max_iter=self.max_iter,
+            verbose=self.verbose,
+            scores=scores0,
+        )

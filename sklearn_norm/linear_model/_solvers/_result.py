@@ -1,41 +1,12 @@
-"""What every solver returns, and the smooth objective the smooth solvers use."""
+"""Evaluations every solver ends with: the result at given params, and the
+gradient of the smooth part of the objective."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
+from .._contract import SolverResult
 from .._penalties import ElasticNetPenalty, optimality
-
-
-@dataclass
-class SolverResult:
-    """The outcome of one solver run.
-
-    Attributes
-    ----------
-    params : ndarray of shape (n_params,)
-        Coefficients then intercepts, in the datafit's flat layout.
-    objective : float
-        Data term + penalty at ``params``.
-    optimality : float
-        KKT violation at ``params`` (see :func:`~._penalties.optimality`).
-    n_iter : int
-        Iterations the solver ran.
-    converged : bool
-        Whether ``optimality <= tol``.
-    scores : ndarray or None
-        ``datafit.decision(params)`` when the solver has it at hand (a path
-        reuses it), else None.
-    """
-
-    params: np.ndarray
-    objective: float
-    optimality: float
-    n_iter: int
-    converged: bool
-    scores: np.ndarray | None = None
 
 
 def finish(datafit, penalty: ElasticNetPenalty, params, n_iter, tol) -> SolverResult:
