@@ -416,3 +416,350 @@ def test_dask_dataframes_are_refused(client):
         RegularizedLogisticRegression().fit(frame, y)
     with pytest.raises(TypeError, match="to_dask_array"):
         L2Normalizer().fit(frame)
+
+
+# -- the Dask datafit: the whole contract, typed requests, no order effects ---
+def _datafits(n_classes, fit_intercept, dtype=np.float64, seed=0):
+    """The in-memory and the Dask datafit of the same data (non-uniform
+    weights, uneven row chunks)."""
+    from sklearn_norm.linear_model._dask import logistic_datafit
+    from sklearn_norm.linear_model._fit import datafit_of
+
+    X, y = _data(n=300, p=6, n_classes=n_classes, seed=seed, dtype=dtype)
+    weights = np.random.default_rng(seed + 1).uniform(0.2, 3.0, size=y.size)
+    memory = datafit_of(X, y, weights, n_classes, fit_intercept)
+    _, _, distributed, _ = logistic_datafit(
+        _dask(X), _dask(y), _dask(weights), None, fit_intercept
+    )
+    return memory, distributed
+
+
+def _protocol_members(protocol) -> list[str]:
+    """The attributes and methods a ``typing.Protocol`` lists."""
+    names = set(getattr(protocol, "__annotations__", {}))
+    names |= {name for name in vars(protocol) if callable(vars(protocol)[name])}
+    return sorted(name for name in names if not name.startswith("_"))
+
+
+SUMMARY_CASES = [
+    pytest.param(k, fi, dtype, id=f"{k}classes-intercept{fi}-{dtype.__name__}")
+    for k in (2, 3)
+    for fi in (True, False)
+    for dtype in (np.float64, np.float32)
+]
+
+
+@pytest.mark.parametrize("n_classes, fit_intercept, dtype", SUMMARY_CASES)
+def test_dask_datafit_offers_the_whole_contract(
+    client, n_classes, fit_intercept, dtype
+):
+    from sklearn_norm.linear_model._contract import Datafit
+
+    memory, distributed = _datafits(n_classes, fit_intercept, dtype)
+    features = np.array([0, 2, 5])
+    members = _protocol_members(Datafit)
+    assert {"weighted_gram", "column_moments", "class_curvature"} <= set(members)
+    for datafit in (distributed, distributed.restrict(features)):
+        assert isinstance(datafit, Datafit)
+        missing = [name for name in members if not hasattr(datafit, name)]
+        assert missing == []
+        assert datafit.n_samples == memory.n_samples == 300
+        assert isinstance(datafit.n_samples, int)
+        assert datafit.dtype == memory.dtype == dtype
+        # restrict copies nothing: the chunk tasks select the columns.
+        assert datafit.stored_values() == 0
+        assert datafit.stored_values(features[:2]) == 0
+        z = datafit.decision(np.zeros(datafit.n_params))
+        assert datafit.partial_hessian(z, np.arange(2), 10**6) is None
+
+
+@pytest.mark.parametrize("restricted", [False, True], ids=["all", "restricted"])
+@pytest.mark.parametrize("n_classes, fit_intercept, dtype", SUMMARY_CASES)
+def test_dask_summaries_equal_in_memory(
+    client, n_classes, fit_intercept, dtype, restricted
+):
+    """``weighted_gram``, ``column_moments`` and ``class_curvature`` of the
+    Dask datafit (one Dask computation each) equal the in-memory datafit's
+    on the same data, over a restricted datafit's columns too."""
+    memory, distributed = _datafits(n_classes, fit_intercept, dtype)
+    if restricted:
+        features = np.array([0, 2, 5])
+        memory, distributed = memory.restrict(features), distributed.restrict(features)
+    # float32 products (the Gram matrix) round differently over other blocks.
+    rtol, atol = (1e-5, 1e-7) if dtype == np.float32 else (1e-12, 1e-15)
+    for max_values in (5, 10**6):  # one row per block, or whole chunks
+        expected = memory.weighted_gram(max_values)
+        gram, moment, total = distributed.weighted_gram(max_values)
+        assert gram.dtype == moment.dtype == np.float64
+        assert gram.shape == (distributed.n_features, distributed.n_features)
+        assert_allclose(gram, expected[0], rtol=rtol, atol=atol)
+        assert_allclose(moment, expected[1], rtol=rtol, atol=atol)
+        assert_allclose(total, expected[2], rtol=1e-13)
+        assert_allclose(total, 1.0, rtol=1e-13)
+    mean, deviation = distributed.column_moments()
+    expected_mean, expected_deviation = memory.column_moments()
+    assert mean.dtype == deviation.dtype == np.float64
+    # In float64 from X's own values, in memory and on Dask alike.
+    assert_allclose(mean, expected_mean, rtol=1e-12, atol=1e-15)
+    assert_allclose(deviation, expected_deviation, rtol=1e-12, atol=1e-15)
+    if not fit_intercept:
+        assert not mean.any()
+    params = 0.5 * np.random.default_rng(3).normal(size=distributed.n_params)
+    curvature = distributed.class_curvature(distributed.decision(params))
+    expected = memory.class_curvature(memory.decision(params))
+    assert curvature.shape == (distributed.n_outputs, distributed.n_outputs)
+    assert curvature.dtype == np.float64
+    # float32 scores differ from the in-memory datafit's by their rounding.
+    assert_allclose(
+        curvature, expected, rtol=1e-6 if dtype == np.float32 else 1e-12, atol=1e-15
+    )
+    assert_array_equal(curvature, curvature.T)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_dask_column_moments_of_constant_and_zero_columns(client, fit_intercept):
+    """A constant column's deviation is exactly 0 with an intercept (the
+    chunks' centred squares merge pairwise; no difference of two large
+    sums), its root mean square without; a zero column's is 0."""
+    from sklearn_norm.linear_model._dask import logistic_datafit
+
+    X, y = _data(n=500)
+    X[:, 1] = -93.75496
+    X[:, 3] = 0.0
+    weights = np.random.default_rng(4).uniform(0.2, 3.0, size=y.size)
+    _, _, datafit, _ = logistic_datafit(
+        _dask(X), _dask(y), _dask(weights), None, fit_intercept
+    )
+    mean, deviation = datafit.column_moments()
+    assert deviation[3] == 0.0 and mean[3] == 0.0
+    if fit_intercept:
+        assert deviation[1] == 0.0 and mean[1] == 0.0
+    else:
+        assert_allclose(deviation[1], 93.75496, rtol=1e-14)
+    assert np.all(deviation[[0, 2, 4, 5, 6, 7]] > 0.5)
+    sub_mean, sub_deviation = datafit.restrict(np.array([1, 2])).column_moments()
+    assert_allclose(sub_mean, mean[[1, 2]], rtol=1e-13, atol=0)
+    assert_allclose(sub_deviation, deviation[[1, 2]], rtol=1e-13, atol=0)
+
+
+def _call_log(parent, sub, features, calls):
+    """Run ``calls`` (names into ``_CALLS``) on a datafit and its
+    restriction to ``features``; returns {name: result}."""
+    results = {}
+    for name in calls:
+        results[name] = _CALLS[name](parent, sub, features)
+    return results
+
+
+def _params_of(datafit, seed, scale=0.5):
+    return scale * np.random.default_rng(seed).normal(size=datafit.n_params)
+
+
+_CALLS = {
+    "parent.value_grad": lambda p, s, f: p.value_grad(_params_of(p, 20)),
+    "parent.explicit_hessian": lambda p, s, f: p.explicit_hessian(
+        p.decision(_params_of(p, 20))
+    ),
+    "parent.hessp": lambda p, s, f: p.hessp(p.decision(_params_of(p, 20)))(
+        _params_of(p, 21)
+    ),
+    "parent.value_change": lambda p, s, f: p.value_change(
+        p.decision(_params_of(p, 20)), p.decision(_params_of(p, 22, 0.1))
+    ),
+    "parent.gradient_at_trial": lambda p, s, f: p.gradient(
+        p.decision(_params_of(p, 20)) + p.decision(_params_of(p, 22, 0.1))
+    ),
+    # The parent's parameters restricted: the same all-column point.
+    "sub.value_grad": lambda p, s, f: s.value_grad(p.restrict_params(_zeroed(p, f), f)),
+    "sub.explicit_hessian": lambda p, s, f: s.explicit_hessian(
+        s.decision(p.restrict_params(_zeroed(p, f), f))
+    ),
+    "sub.value_change": lambda p, s, f: s.value_change(
+        s.decision(p.restrict_params(_zeroed(p, f), f)),
+        s.decision(p.restrict_params(_params_of(p, 23, 0.1), f)),
+    ),
+    "sub.hessian_at_trial": lambda p, s, f: s.explicit_hessian(
+        s.decision(p.restrict_params(_zeroed(p, f), f))
+        + s.decision(p.restrict_params(_params_of(p, 23, 0.1), f))
+    ),
+    "parent.gradient_at_sub_point": lambda p, s, f: p.gradient(
+        p.decision(_zeroed(p, f))
+    ),
+    "parent.class_curvature": lambda p, s, f: p.class_curvature(
+        p.decision(_params_of(p, 20))
+    ),
+    "sub.class_curvature": lambda p, s, f: s.class_curvature(
+        s.decision(p.restrict_params(_zeroed(p, f), f))
+    ),
+    "parent.column_moments": lambda p, s, f: p.column_moments(),
+    "sub.column_moments": lambda p, s, f: s.column_moments(),
+    "sub.weighted_gram": lambda p, s, f: s.weighted_gram(10**6),
+}
+
+
+def _zeroed(datafit, features):
+    """Parameters that are zero outside ``features`` (a working set's point
+    in the parent's layout)."""
+    params = _params_of(datafit, 20)
+    return datafit.expand_params(
+        params, datafit.restrict_params(params, features), features
+    )
+
+
+def _assert_identical(a, b, name):
+    if isinstance(a, tuple):
+        for x, y in zip(a, b, strict=True):
+            _assert_identical(x, y, name)
+    elif isinstance(a, np.ndarray):
+        assert_array_equal(a, b, err_msg=name, strict=True)
+    else:
+        assert a == b and type(a) is type(b), name
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_dask_results_do_not_depend_on_call_order(client, n_classes):
+    """A datafit and its restriction share what their passes bring; every
+    result is bit for bit the same whatever was evaluated before, in which
+    datafit: in order, in reverse, shuffled, interleaved twice, and each call
+    on a fresh pair of datafits."""
+    features = np.array([0, 3, 4])
+    names = list(_CALLS)
+    orders = [names, names[::-1], names[1::2] + names[::2] + names[1::2]]
+    orders += [list(np.random.default_rng(seed).permutation(names)) for seed in (0, 1)]
+    reference = {}
+    for name in names:  # each on its own, from nothing stored
+        _, parent = _datafits(n_classes, True, seed=7)
+        reference.update(_call_log(parent, parent.restrict(features), features, [name]))
+    for order in orders:
+        _, parent = _datafits(n_classes, True, seed=7)
+        results = _call_log(parent, parent.restrict(features), features, order)
+        for name in names:
+            _assert_identical(results[name], reference[name], f"{name} in {order}")
+
+
+def test_dask_what_a_pass_computes_does_not_depend_on_history(client, monkeypatch):
+    """A call that needs a pass computes what its method states, whatever
+    was asked before: a gradient pass brings a value and a gradient, not a
+    Hessian because a Hessian was asked for earlier (in this datafit or in
+    a restriction of it)."""
+    dask = pytest.importorskip("dask")
+    widths = []
+    compute = dask.compute
+
+    def recording_compute(*args, **kwargs):
+        out = compute(*args, **kwargs)
+        widths.append(int(np.size(out[0])))
+        return out
+
+    monkeypatch.setattr(dask, "compute", recording_compute)
+    features = np.array([0, 3, 4])
+
+    def gradient_pass_width(history):
+        _, parent = _datafits(3, True, seed=7)
+        sub = parent.restrict(features)
+        for call in history:
+            call(parent, sub)
+        widths.clear()
+        parent.gradient(parent.decision(_params_of(parent, 30)))
+        assert len(widths) == 1  # the point is new: one pass
+        return widths[0]
+
+    def hessian_after_gradient(parent, sub):
+        z = parent.decision(_params_of(parent, 31))
+        parent.gradient(z)
+        parent.hessp(z)
+
+    def restricted_newton_step(parent, sub):
+        z = sub.decision(_params_of(sub, 32))
+        sub.gradient(z)
+        sub.hessp(z)
+        sub.value_change(z, sub.decision(_params_of(sub, 33, 0.1)))
+
+    fresh = gradient_pass_width([])
+    _, parent = _datafits(3, True, seed=7)
+    assert fresh == 1 + parent.n_params  # the value and the gradient
+    assert gradient_pass_width([hessian_after_gradient]) == fresh
+    assert gradient_pass_width([restricted_newton_step]) == fresh
+    assert gradient_pass_width([restricted_newton_step, hessian_after_gradient]) == (
+        fresh
+    )
+
+
+def test_dask_requests_are_typed(client):
+    """What a chunk task computes is a ``Request``; one that does not exist
+    cannot be built, and anything else is refused before any computation."""
+    import dataclasses
+
+    from sklearn_norm.linear_model._dask_datafit import (
+        ColumnMoments,
+        Evaluate,
+        HessianTimes,
+        Request,
+        WeightedGram,
+        _chunk_terms,
+    )
+
+    _, datafit = _datafits(2, True)
+    params = np.zeros(datafit.n_params)
+    with pytest.raises(TypeError, match="abstract"):
+        Request()
+    with pytest.raises(TypeError):
+        Evaluate(hesian=True)  # a typo is no request
+    with pytest.raises(TypeError, match="hessian must be a bool"):
+        Evaluate(hessian="yes")
+    with pytest.raises(TypeError, match="change must be a bool"):
+        Evaluate(change=1)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        Evaluate().hessian = True
+    with pytest.raises(ValueError, match="max_values"):
+        WeightedGram(0)
+    with pytest.raises(TypeError, match="max_values"):
+        WeightedGram(1.5)
+    for task in ["value_gradient", "change_value_gradient_hessian", "hessp", None]:
+        with pytest.raises(TypeError, match="Not a Request"):
+            datafit._run(task, params)
+    with pytest.raises(TypeError, match="Not a Request"):
+        _chunk_terms(
+            np.ones((3, 2)),
+            np.zeros((3, 1), dtype=np.intp),
+            np.ones((3, 1)),
+            request="value_gradient",
+            n_classes=2,
+            fit_intercept=True,
+            scale=1.0,
+            features=None,
+            vectors=(params,),
+        )
+    # The vectors a request takes: a change needs the point, the step and
+    # the trial point; a product the point and the vector.
+    with pytest.raises(TypeError, match="takes 3 vectors"):
+        datafit._run(Evaluate(change=True), params)
+    with pytest.raises(TypeError, match="takes 2 vectors"):
+        datafit._run(HessianTimes(), params)
+    with pytest.raises(TypeError, match="takes 0 vectors"):
+        datafit._run(ColumnMoments(), params)
+    assert Evaluate() == Evaluate(change=False, hessian=False)
+    out = datafit._run(Evaluate(hessian=True), params)
+    assert out.change is None and out.hessian.shape == (datafit.n_params,) * 2
+    assert_allclose(out.gradient, datafit.gradient(datafit.decision(params)))
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_dask_newton_steps_cost_one_pass(client, monkeypatch, n_classes):
+    """An L2 fit (Newton-CG, explicit Hessian): after the first step, each
+    Newton step with an accepted unit step is one Dask computation (the
+    line search's pass brings the next gradient and Hessian)."""
+    runs = []
+    run = dask_loss.DaskLogisticLoss._run
+
+    def counting_run(self, request, *vectors):
+        runs.append(request)
+        return run(self, request, *vectors)
+
+    monkeypatch.setattr(dask_loss.DaskLogisticLoss, "_run", counting_run)
+    X, y = _data(n=600, n_classes=n_classes)
+    model = RegularizedLogisticRegression("l2", 0.02, tol=1e-9).fit(
+        _dask(X, 150), _dask(y, 150)
+    )
+    assert model.solver_ == "newton-cg" and model.optimality_ <= 1e-9
+    assert len(runs) <= model.n_iter_ + 3, runs

@@ -29,7 +29,8 @@ to float64; everything of size ``n_samples`` or ``n_coef`` is float64.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextvars
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -41,6 +42,9 @@ from ._contract import HessianProduct
 
 # Row blocks of at most this many values when summing over the rows.
 _ROW_BLOCK = 1 << 20
+# A column's variance below this many ulps of its mean square is rounding
+# error: the column is constant (its relative deviation is below ~1e-7).
+_VARIANCE_ULPS = 64
 # A binary working set's Hessian is formed from a dense copy of its columns
 # up to this many columns: dense BLAS products beat sparse-sparse ones.
 _MAX_DENSE_COLUMNS = 32
@@ -114,6 +118,19 @@ def counting_passes() -> Iterator[PassCount]:
         _PASS_COUNT.reset(token)
 
 
+def count_pass(share: float = 1.0) -> None:
+    """Count ``share`` of a pass over ``X`` in the active ``counting_passes``."""
+    count = _PASS_COUNT.get()
+    if count is not None:
+        count.passes += share
+
+
+def uncounted(function: Callable, *args, **kwargs):
+    """``function(*args, **kwargs)`` counting no pass: for the per-chunk work
+    of a distributed pass, which its caller counts as one."""
+    return contextvars.Context().run(function, *args, **kwargs)
+
+
 def weighted_gram(X, weights: np.ndarray, max_values: int):
     """``X.T W X``, ``X.T W 1`` and ``sum(W)`` for ``W = diag(weights)``,
     over row blocks of at most ``max_values`` values (dense or sparse
@@ -154,10 +171,13 @@ def column_moments(
             second += np.square(block).T @ w
     total = float(np.sum(weights))  # 1, up to rounding
     mean = first / total if fit_intercept else np.zeros(n_features)
-    variance = np.maximum(second / total - mean * mean, 0.0)
+    square = second / total
+    variance = np.maximum(square - mean * mean, 0.0)
     deviation = np.sqrt(variance)
-    # A constant column (all of its variance rounding error), or a zero one.
-    flat = ~np.isfinite(deviation) | (deviation <= 1e-12 * np.sqrt(second / total))
+    # A constant column, whose variance is rounding error of E[x^2] - E[x]^2
+    # (a few ulps of E[x^2]), or a zero one.
+    resolution = _VARIANCE_ULPS * np.finfo(np.float64).eps * square
+    flat = ~np.isfinite(deviation) | (variance <= resolution)
     deviation[flat] = 0.0
     mean[flat | ~np.isfinite(mean)] = 0.0
     return mean, deviation
@@ -248,10 +268,8 @@ class _LinearDatafit(FlatParameters):
 
     def _count_pass(self, n_columns: int | None = None) -> None:
         """Count a pass over ``X`` (over ``n_columns`` of its columns)."""
-        count = _PASS_COUNT.get()
-        if count is not None:
-            touched = 1.0 if n_columns is None else n_columns / max(self.n_features, 1)
-            count.passes += self.share * touched
+        touched = 1.0 if n_columns is None else n_columns / max(self.n_features, 1)
+        count_pass(self.share * touched)
 
     def _restricted(self, sub: _LinearDatafit, features: np.ndarray) -> _LinearDatafit:
         """``sub``, the datafit of a copy of the columns ``features``, with

@@ -124,4 +124,3 @@ def publish_result(estimator, datafit, penalty, result, solver_name: str) -> Non
     estimator.optimality_ = result.optimality
     estimator.objective_ = result.objective
     estimator.solver_ = solver_name
-
