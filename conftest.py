@@ -6,3 +6,11 @@ import os
 # switched on; it must be set before SciPy is first imported.
 if not os.environ.get("SCIPY_ARRAY_API"):
     os.environ["SCIPY_ARRAY_API"] = "1"
+
+
+def pytest_report_header(config):
+    """Name the scikit-learn the suite runs against (CI runs the oldest
+    supported and the newest)."""
+    import sklearn
+
+    return f"scikit-learn {sklearn.__version__}"

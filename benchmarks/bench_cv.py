@@ -58,6 +58,12 @@ def data(scale: float):
     return StandardScaler().fit_transform(X), y
 
 
+# scikit-learn 1.8 deprecated LogisticRegression's ``penalty`` for ``l1_ratio``;
+# 1.7, the oldest supported, needs it (and ignores ``l1_ratio`` without it).
+SKLEARN_1_8 = tuple(int(part) for part in sklearn.__version__.split(".")[:2]) >= (1, 8)
+L1 = {"l1_ratio": 1.0} if SKLEARN_1_8 else {"penalty": "l1"}
+
+
 def timed(function):
     start = time.perf_counter()
     with warnings.catch_warnings():
@@ -128,7 +134,7 @@ def main(argv=None) -> int:
         elif not args.skip_liblinear:
             methods["GridSearchCV(sklearn liblinear)"] = (
                 lambda g=grid: GridSearchCV(
-                    LogisticRegression(solver="liblinear", l1_ratio=1.0, tol=1e-6),
+                    LogisticRegression(solver="liblinear", tol=1e-6, **L1),
                     {"C": 1.0 / (g * n_train)},
                     cv=folds,
                     scoring="neg_log_loss",

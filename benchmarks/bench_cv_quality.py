@@ -57,6 +57,10 @@ DATA = {
     "digits": load_digits,
 }
 CS = np.logspace(-4, 6, 41)
+# scikit-learn 1.8 replaced LogisticRegressionCV's ``penalty`` by ``l1_ratios``
+# and added ``use_legacy_attributes`` (``scores_`` one array rather than a dict
+# by class); 1.7, the oldest supported, has neither.
+SKLEARN_1_8 = tuple(int(part) for part in sklearn.__version__.split(".")[:2]) >= (1, 8)
 
 
 def standardized(name: str):
@@ -78,6 +82,11 @@ def ours(regularization, folds):
 def sklearn_cv(regularization, folds, precise):
     solver = "lbfgs" if regularization == "l2" else "saga"
     options = {"tol": 1e-8, "max_iter": 10_000} if precise else {}
+    if SKLEARN_1_8:
+        options["l1_ratios"] = (0.0 if regularization == "l2" else 1.0,)
+        options["use_legacy_attributes"] = False
+    else:
+        options["penalty"] = regularization
 
     def fit(X, y):
         model = LogisticRegressionCV(
@@ -85,11 +94,12 @@ def sklearn_cv(regularization, folds, precise):
             cv=folds,
             scoring="neg_log_loss",
             solver=solver,
-            l1_ratios=(0.0 if regularization == "l2" else 1.0,),
-            use_legacy_attributes=False,
             **options,
         ).fit(X, y)
-        scores = np.asarray(model.scores_).reshape(len(folds), -1)
+        scores = model.scores_
+        if isinstance(scores, dict):  # scikit-learn 1.7: the same for every class
+            scores = next(iter(scores.values()))
+        scores = np.asarray(scores).reshape(len(folds), -1)
         mean = scores.mean(axis=0)
         best = int(np.argmax(mean))
         n_train = X.shape[0] - len(folds[0][1])

@@ -11,10 +11,10 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from _peers import logistic_regression
 from scipy.special import expit, logsumexp
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.class_weight import compute_class_weight
 
@@ -74,7 +74,7 @@ def sklearn_reference(X, y, regularization, lambda_, fit_intercept, sw, cw):
     rho = RHO[regularization]
     C = np.inf if regularization is None else 1.0 / (lambda_ * S)
     smooth = rho == 0.0
-    reference = LogisticRegression(
+    reference = logistic_regression(
         C=C,
         l1_ratio=rho,
         solver="lbfgs" if smooth else "saga",

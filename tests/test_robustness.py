@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
+from _peers import logistic_regression
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LogisticRegression
 
 from sklearn_norm import (
     L1Normalizer,
@@ -499,7 +499,7 @@ def test_one_feature_matches_scikit_learn(entry):
     outputs = run(entry, X0[:, :1])
     assert_finite(outputs)
     if entry == "RegularizedLogisticRegression(l2)":
-        reference = LogisticRegression(C=1 / (0.1 * 40), tol=1e-12).fit(X0[:, :1], Y0)
+        reference = logistic_regression(C=1 / (0.1 * 40), tol=1e-12).fit(X0[:, :1], Y0)
         assert_allclose(outputs[0], reference.coef_, rtol=1e-6)
         assert_allclose(outputs[1], reference.intercept_, rtol=1e-6)
 
@@ -677,7 +677,7 @@ def test_separable_with_penalty_matches_scikit_learn(regularization):
     model = RegularizedLogisticRegression(regularization, lambda_, tol=1e-10)
     model.fit(X0, SEPARABLE_Y)
     rho = {"l2": 0.0, "l1": 1.0, "elasticnet": 0.5}[regularization]
-    reference = LogisticRegression(
+    reference = logistic_regression(
         C=1 / (lambda_ * 40),
         l1_ratio=rho,
         solver="saga" if rho else "lbfgs",
