@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import check_float64_range, is_dask_collection
-from ._validation import check_not_masked as check_in_memory
+from ._validation import check_float64_range, check_not_masked, is_dask_collection
 
 
 def as_dask_array(x, name: str):
@@ -30,10 +29,10 @@ def as_dask_array(x, name: str):
     return x
 
 
-def check_not_masked(x, name: str) -> None:
+def check_dask_not_masked(x, name: str) -> None:
     """Refuse a Dask array of masked chunks (``da.ma``), as the in-memory
     functions refuse ``np.ma`` arrays: the kernels would ignore the mask."""
-    check_in_memory(getattr(x, "_meta", None), name)
+    check_not_masked(getattr(x, "_meta", None), name)
 
 
 def _to_float64(block, label):
@@ -76,7 +75,7 @@ def check_matrix(X, name: str = "X", n_features: int | None = None):
     chunk (rechunked lazily if its columns were split), and ``n_features``
     columns when given."""
     X = as_dask_array(X, name)
-    check_not_masked(X, name)
+    check_dask_not_masked(X, name)
     if X.ndim != 2:
         raise ValueError(
             f"{name} must be a 2-D array of shape (n_samples, n_features), got "

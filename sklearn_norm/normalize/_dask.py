@@ -5,21 +5,25 @@ The results are lazy Dask arrays: block-wise when every reduced axis lies
 within one chunk (each block is normalized by the in-memory kernels),
 otherwise by a Dask reduction for the norms and a block-wise division.
 Nothing here computes a whole array; a learned column norm is one
-``compute`` of a vector of the features.
+``compute`` of a vector of the features.  ``DaskKind`` is what ``kind_of``
+hands Dask arrays to.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .._dask import as_dask_array, as_float, check_known_chunks
+from .._dask import as_dask_array, as_float, check_dask_not_masked, check_known_chunks
 from ._dense import (
+    Axis,
+    check_axis,
     check_column_scaling,
     clip_epsilon,
     column_factors,
     column_max_abs,
     normalize_any,
     raise_non_finite,
+    rescue_overflow,
     scaling_may_overflow,
 )
 
@@ -29,23 +33,26 @@ def _normalize_block(block, axes, norm, epsilon, label):
     return normalize_any(block, axes, norm, epsilon, np.empty_like(block), label)
 
 
-def _divide_block(block, scale, reduced, floor):
+def _divide_block(block, scale, reduced, floor, label):
     """``block`` divided by its norm ``scale * reduced`` (floored), where
-    ``reduced`` is the norm of ``block / scale``: directly while the norm is
-    finite, through the scaled values where it overflows."""
-    if not np.isfinite(block).all():
-        raise_non_finite(block, "x")
-    if not np.isfinite(scale).all():  # NaN or infinity in another block
-        raise_non_finite(scale, "x")
+    ``reduced`` is the norm of ``x / scale``: directly while the norm is
+    finite, as ``rescue_overflow`` does where it overflows, but by the
+    ``scale`` and ``reduced`` of the whole slice (of which a block may hold a
+    part) that Dask computed for every slice, overflowing or not."""
     with np.errstate(over="ignore"):
-        norm = scale * reduced
-    finite = np.isfinite(norm)
-    direct = block / np.maximum(np.where(finite, norm, 1.0), floor)
-    if finite.all():
-        return direct.astype(block.dtype, copy=False)
-    safe_scale = np.where(scale > 0, scale, 1.0)
-    scaled = (block / safe_scale) / np.where(reduced > 0, reduced, 1.0)
-    return np.where(finite, direct, scaled).astype(block.dtype, copy=False)
+        divisors = np.maximum(scale * reduced, floor)
+
+    def rescale(values: np.ndarray) -> np.ndarray:
+        safe_scale = np.where(scale > 0, scale, 1.0)
+        return values / safe_scale / np.where(reduced > 0, reduced, 1.0)
+
+    fixes = rescue_overflow(divisors, lambda bad: [(bad, block)], rescale, label)
+    if not np.isfinite(scale).all():  # NaN or infinity in another block
+        raise_non_finite(scale, label)
+    out = block / divisors
+    for bad, scaled in fixes:
+        out = np.where(bad, scaled, out)
+    return out.astype(block.dtype, copy=False)
 
 
 def _scaled_terms(block, scale, norm):
@@ -75,53 +82,6 @@ def _norm_factors(x, axes, norm):
     return scale, reduced
 
 
-def normalize_dask(x, axes: tuple[int, ...], norm: str, epsilon: float):
-    """Lazy ``l1_normalize``/``l2_normalize`` of a Dask array over ``axes``."""
-    import dask.array as da
-
-    x = as_float(as_dask_array(x, "x"), "x")
-    check_known_chunks(x, "x")
-    epsilon = clip_epsilon(epsilon, x.dtype)
-    if all(x.numblocks[a] == 1 for a in axes):
-        return x.map_blocks(
-            _normalize_block,
-            axes=axes,
-            norm=norm,
-            epsilon=epsilon,
-            label="x",
-            dtype=x.dtype,
-        )
-    scale, reduced = _norm_factors(x, axes, norm)
-    floor = epsilon if norm == "l1" else np.sqrt(epsilon)
-    return da.map_blocks(_divide_block, x, scale, reduced, floor=floor, dtype=x.dtype)
-
-
-def column_norms(X, norm: str) -> np.ndarray:
-    """float64 L1 or L2 norms of the columns of a Dask array: one Dask
-    computation, overflow-safe (scaled by each column's largest value)."""
-    import dask
-
-    scale, reduced = _norm_factors(X, (0,), norm)
-    scale, reduced = dask.compute(scale, reduced)
-    if not np.isfinite(scale).all():  # the largest |x| is NaN or infinite
-        raise_non_finite(scale, "X")
-    with np.errstate(over="ignore"):
-        return (scale * reduced).ravel()
-
-
-def normalize_rows(X, norm: str, epsilon: float):
-    """Lazy row normalization of a 2-D Dask array (rows whole in each chunk)."""
-    epsilon = clip_epsilon(epsilon, X.dtype)
-    return X.map_blocks(
-        _normalize_block,
-        axes=(1,),
-        norm=norm,
-        epsilon=epsilon,
-        label="X",
-        dtype=X.dtype,
-    )
-
-
 def _scale_block(block, factors, divide):
     if not np.isfinite(block).all():
         raise_non_finite(block, "X")
@@ -135,6 +95,47 @@ def _scale_block(block, factors, divide):
     return op(block, factors, out=np.empty_like(block))
 
 
-def scale_columns(X, factors: np.ndarray, divide: bool):
-    """Lazy division (or multiplication) of each column by ``factors``."""
-    return X.map_blocks(_scale_block, factors=factors, divide=divide, dtype=X.dtype)
+class DaskKind:
+    """Dask arrays, the operations of ``kind_of`` made lazy: nothing is
+    overwritten, and NaN and infinity are reported when computed."""
+
+    @staticmethod
+    def normalize(x, axis: Axis, norm: str, epsilon: float, name: str, copy: bool):
+        import dask.array as da
+
+        x = as_dask_array(x, name)
+        check_dask_not_masked(x, name)
+        axes = check_axis(axis, x.ndim)
+        x = as_float(x, name)
+        check_known_chunks(x, name)
+        epsilon = clip_epsilon(epsilon, x.dtype)
+        if all(x.numblocks[a] == 1 for a in axes):  # always for rows of an X
+            return x.map_blocks(
+                _normalize_block,
+                axes=axes,
+                norm=norm,
+                epsilon=epsilon,
+                label=name,
+                dtype=x.dtype,
+            )
+        scale, reduced = _norm_factors(x, axes, norm)
+        floor = epsilon if norm == "l1" else np.sqrt(epsilon)
+        return da.map_blocks(
+            _divide_block, x, scale, reduced, floor=floor, label=name, dtype=x.dtype
+        )
+
+    @staticmethod
+    def column_norms(X, norm: str) -> np.ndarray:
+        # Every norm is ``scale * reduced``, where in memory only those whose
+        # sum overflowed are: which ones do is only known once computed.
+        import dask
+
+        scale, reduced = dask.compute(*_norm_factors(X, (0,), norm))
+        if not np.isfinite(scale).all():  # the largest |x| is NaN or infinite
+            raise_non_finite(scale, "X")
+        with np.errstate(over="ignore"):
+            return (scale * reduced).ravel()
+
+    @staticmethod
+    def scale_columns(X, factors: np.ndarray, divide: bool, copy: bool):
+        return X.map_blocks(_scale_block, factors=factors, divide=divide, dtype=X.dtype)

@@ -14,14 +14,23 @@ Two rare cases leave the fast path, after it has detected them for free from
 non-finite sums: a NaN or infinity in the input raises ``ValueError``, and a
 finite slice whose sum overflows (values near the dtype's maximum) is
 normalized after scaling it by its largest absolute value, so that the result
-is still correct and finite.
+is still correct and finite (``rescue_overflow``, shared with ``_sparse`` and
+``_dask``).  ``DenseKind`` is what ``kind_of`` hands ndarrays to.
 """
 
 from __future__ import annotations
 
-import numpy as np
+import numbers
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .._validation import check_float64_range
 from ._parallel import quiet_overflow, run_row_ranges
+
+Axis = int | tuple[int, ...] | None
 
 # Rows are processed in blocks of about this many bytes: small enough for a
 # block to stay in a core's L2 cache, large enough to amortise the Python loop.
@@ -53,21 +62,78 @@ def divisors_from_sums(sums: np.ndarray, norm: str, epsilon: float) -> np.ndarra
     return sums
 
 
+def abs_or_square(values: np.ndarray, norm: str, out: np.ndarray) -> np.ndarray:
+    """``|values|`` (L1) or ``values**2`` (L2) into ``out``, in its dtype."""
+    if norm == "l1":
+        return np.abs(values, out=out, dtype=out.dtype)
+    return np.multiply(values, values, out=out, dtype=out.dtype)
+
+
 def scaled_normalize(
-    values: np.ndarray, axes: tuple[int, ...], norm: str
+    values: np.ndarray, axes: tuple[int, ...], norm: str, return_norm: bool = False
 ) -> np.ndarray:
-    """Normalize finite slices whose norm overflows the dtype, without overflow.
+    """Normalize finite slices whose norm overflows the dtype (or return their
+    norm, finite if representable), without overflow.
 
     Dividing by the largest absolute value first keeps every sum below the
-    number of elements; the norm itself is never formed.  No floor is needed:
-    an overflowing norm is far above any ``epsilon``.
+    number of elements.  No floor is needed: an overflowing norm is far above
+    any ``epsilon``.
     """
     scale = np.max(np.abs(values), axis=axes, keepdims=True)
     scale = np.where(scale > 0, scale, 1)  # all-zero slices stay zero
     scaled = values / scale
     if norm == "l1":
-        return scaled / np.sum(np.abs(scaled), axis=axes, keepdims=True)
-    return scaled / np.sqrt(np.sum(scaled * scaled, axis=axes, keepdims=True))
+        reduced = np.sum(np.abs(scaled), axis=axes, keepdims=True)
+    else:
+        reduced = np.sqrt(np.sum(scaled * scaled, axis=axes, keepdims=True))
+    return scale * reduced if return_norm else scaled / reduced
+
+
+def rescue_overflow(
+    divisors: np.ndarray,
+    slices: Callable[[np.ndarray], Iterable[tuple[object, np.ndarray]]],
+    rescale: Callable[[np.ndarray], np.ndarray],
+    name: str,
+) -> list[tuple[object, np.ndarray]]:
+    """The fallback for slices whose divisor (or norm) is not finite: they
+    hold NaN or infinity, raised as a ValueError naming ``name``, or their
+    sum overflowed.
+
+    ``slices(flagged)`` yields ``(where, values)`` for the slices in that
+    boolean mask, together or one by one.  Returns ``(where,
+    rescale(values))`` for each, to write after dividing by ``divisors``,
+    whose flagged entries are set to 1 (empty when all are finite).
+    """
+    if np.isfinite(divisors).all():
+        return []
+    flagged = ~np.isfinite(divisors)
+    fixes = []
+    for where, values in slices(flagged):
+        if not np.isfinite(values).all():
+            raise_non_finite(values, name)
+        fixes.append((where, rescale(values)))
+    divisors[flagged] = 1
+    return fixes
+
+
+@quiet_overflow
+def rescued_column_norms(
+    sums: np.ndarray, column: Callable[[int], np.ndarray], norm: str
+) -> np.ndarray:
+    """float64 column norms from the float64 sums of ``|x|`` or ``x**2`` of
+    finite columns; an L2 norm whose sum overflowed is recomputed from the
+    values of ``column(j)`` by ``scaled_normalize``."""
+    if norm == "l1":
+        return sums
+    norms = np.sqrt(sums)
+
+    def columns(flagged: np.ndarray) -> Iterator[tuple[list[int], np.ndarray]]:
+        return (([j], column(j)) for j in np.flatnonzero(flagged))
+
+    rescale = partial(scaled_normalize, axes=(0,), norm=norm, return_norm=True)
+    for where, value in rescue_overflow(norms, columns, rescale, "X"):
+        norms[where] = value
+    return norms
 
 
 def _block_rows(n_cols: int, itemsize: int) -> int:
@@ -96,6 +162,7 @@ def normalize_rows(
             _normalize_long_vector(x[i], out[i], norm, epsilon, name)
         return out
     rows_per_block = _block_rows(n_cols, x.itemsize)
+    rescale = partial(scaled_normalize, axes=(1,), norm=norm)
 
     def work(start: int, stop: int) -> None:
         buf = None
@@ -105,19 +172,21 @@ def normalize_rows(
             end = min(begin + rows_per_block, stop)
             block = x[begin:end]
             divisors = divisors_from_sums(_row_sums(block, norm, buf), norm, epsilon)
-            bad = None
-            if not np.isfinite(divisors).all():
-                bad = np.flatnonzero(~np.isfinite(divisors))
-                rows = block[bad]  # a copy: safe when out is x
-                if not np.isfinite(rows).all():
-                    raise_non_finite(rows, name)
-                divisors[bad] = 1
+            rows = partial(_flagged_rows, block)
+            fixes = rescue_overflow(divisors, rows, rescale, name)
             np.divide(block, divisors[:, None], out=out[begin:end])
-            if bad is not None:
-                out[begin:end][bad] = scaled_normalize(rows, (1,), norm)
+            for flagged, values in fixes:
+                out[begin:end][flagged] = values
 
     run_row_ranges(n_rows, x.nbytes, work)
     return out
+
+
+def _flagged_rows(
+    block: np.ndarray, flagged: np.ndarray
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """``slices`` for ``rescue_overflow``: the flagged rows, together."""
+    return [(flagged, block[flagged])]
 
 
 def _long_vector_sum(v: np.ndarray, norm: str) -> np.ndarray:
@@ -141,12 +210,11 @@ def _normalize_long_vector(
 ) -> None:
     """Normalize one contiguous 1-D vector by its whole norm, in chunks."""
     divisor = divisors_from_sums(_long_vector_sum(v, norm), norm, epsilon)
-    if not np.isfinite(divisor).all():
-        if not np.isfinite(v).all():
-            raise_non_finite(v, name)
-        out[...] = scaled_normalize(v, (0,), norm)
-        return
+    rescale = partial(scaled_normalize, axes=(0,), norm=norm)
+    fixes = rescue_overflow(divisor, lambda _: [(..., v)], rescale, name)
     np.divide(v, divisor, out=out)
+    for where, values in fixes:
+        out[where] = values
 
 
 @quiet_overflow
@@ -160,18 +228,12 @@ def normalize_columns(
     if n_cols == 1:
         _normalize_long_vector(x[:, 0], out[:, 0], norm, epsilon, name)
         return out
-    sums = column_sums(x, norm)
-    divisors = divisors_from_sums(sums, norm, epsilon)
-    bad = None
-    if not np.isfinite(divisors).all():
-        bad = np.flatnonzero(~np.isfinite(divisors))
-        columns = x[:, bad]  # a copy: safe when out is x
-        if not np.isfinite(columns).all():
-            raise_non_finite(columns, name)
-        divisors[bad] = 1
+    divisors = divisors_from_sums(column_sums(x, norm), norm, epsilon)
+    rescale = partial(scaled_normalize, axes=(0,), norm=norm)
+    fixes = rescue_overflow(divisors, lambda bad: [(bad, x[:, bad])], rescale, name)
     divide_columns(x, divisors, out)
-    if bad is not None:
-        out[:, bad] = scaled_normalize(columns, (0,), norm)
+    for bad, columns in fixes:
+        out[:, bad] = columns
     return out
 
 
@@ -193,11 +255,7 @@ def column_sums(x: np.ndarray, norm: str, dtype: np.dtype | None = None) -> np.n
         buf = np.empty((min(rows_per_block, n_rows), c1 - c0), dtype)
         for r0 in range(0, n_rows, rows_per_block):
             block = x[r0 : r0 + rows_per_block, c0:c1]
-            work = buf[: block.shape[0]]
-            if norm == "l1":
-                np.abs(block, out=work, dtype=dtype)
-            else:
-                np.multiply(block, block, out=work, dtype=dtype)
+            work = abs_or_square(block, norm, buf[: block.shape[0]])
             sums[c0:c1] += np.einsum("ij->j", work)
     return sums
 
@@ -360,19 +418,112 @@ def _normalize_strided(
 ) -> np.ndarray:
     # ``out`` holds |x| or x**2 unless it is x itself (in place).
     scratch = np.empty_like(x) if np.may_share_memory(x, out) else out
-    if norm == "l1":
-        np.abs(x, out=scratch)
-    else:
-        np.multiply(x, x, out=scratch)
+    abs_or_square(x, norm, scratch)
     sums = np.asarray(np.sum(scratch, axis=axes, keepdims=True))
     divisors = divisors_from_sums(sums, norm, epsilon)
-    if np.isfinite(divisors).all():
-        return np.divide(x, divisors, out=out)
-    if not np.isfinite(x).all():
-        raise_non_finite(x, name)
-    overflowed = ~np.isfinite(divisors)
-    fixed = scaled_normalize(x, axes, norm)
-    divisors[overflowed] = 1
+    rescale = partial(scaled_normalize, axes=axes, norm=norm)
+    fixes = rescue_overflow(divisors, lambda bad: [(bad, x)], rescale, name)
     np.divide(x, divisors, out=out)
-    np.copyto(out, fixed, where=np.broadcast_to(overflowed, out.shape))
+    for overflowed, fixed in fixes:
+        np.copyto(out, fixed, where=np.broadcast_to(overflowed, out.shape))
     return out
+
+
+def check_axis(axis: Axis, ndim: int) -> tuple[int, ...]:
+    """Return ``axis`` as a sorted tuple of non-negative axes of an ``ndim`` array."""
+    if axis is None:
+        return tuple(range(ndim))
+
+    def is_int(a: object) -> bool:
+        return isinstance(a, numbers.Integral) and not isinstance(a, (bool, np.bool_))
+
+    if is_int(axis):
+        axes = (int(axis),)
+    elif isinstance(axis, tuple) and all(is_int(a) for a in axis):
+        axes = tuple(int(a) for a in axis)
+    else:
+        raise TypeError(f"axis must be None, an int or a tuple of ints, got {axis!r}.")
+    for a in axes:
+        if not -ndim <= a < ndim:
+            raise ValueError(
+                f"axis {a} is out of bounds for an array of dimension {ndim}."
+            )
+    normalized = tuple(sorted(a % ndim for a in axes))
+    if len(set(normalized)) != len(normalized):
+        raise ValueError(f"axis {axis!r} repeats an axis.")
+    return normalized
+
+
+def as_float_array(x: ArrayLike, name: str) -> tuple[np.ndarray, bool]:
+    """``x`` as a float32 or float64 ndarray, and whether it is a fresh copy.
+
+    float32 and float64 arrays pass through without a copy; every other
+    numeric dtype (integers, booleans, float16, long double) becomes float64.
+    """
+    if x is None:
+        raise TypeError(f"{name} must be an array-like or a sparse matrix, got None.")
+    try:
+        arr = np.asarray(x)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} could not be converted to an array: {exc}") from exc
+    kind = arr.dtype.kind
+    if arr.dtype in (np.float32, np.float64):
+        return arr, False
+    if kind in "fiub":
+        check_float64_range(arr, name)
+        return arr.astype(np.float64), True
+    if kind == "c":
+        raise ValueError(f"Complex data not supported: {name} has dtype {arr.dtype}.")
+    if kind in "OSU":  # objects or strings that may hold numbers
+        try:
+            return arr.astype(np.float64), True
+        except (TypeError, ValueError) as exc:
+            # numpy's type: TypeError for objects that are not numbers at
+            # all, ValueError for strings that do not parse.
+            raise type(exc)(
+                f"{name} must hold numbers; converting it to float failed: {exc}"
+            ) from exc
+    raise ValueError(f"{name} must be numeric, got an array of dtype {arr.dtype}.")
+
+
+def in_place(values: np.ndarray, owned: bool, copy: bool) -> bool:
+    """Whether to overwrite ``values``: a converted copy always; the caller's
+    with ``copy=False`` if writeable (not a read-only memmap from joblib)."""
+    return owned or (not copy and values.flags.writeable)
+
+
+class DenseKind:
+    """ndarrays and other array-likes: the operations of ``kind_of``."""
+
+    @staticmethod
+    def normalize(
+        x: ArrayLike, axis: Axis, norm: str, epsilon: float, name: str, copy: bool
+    ) -> np.ndarray:
+        arr, owned = as_float_array(x, name)
+        axes = check_axis(axis, arr.ndim)
+        out = arr if in_place(arr, owned, copy) else np.empty_like(arr)
+        epsilon = clip_epsilon(epsilon, arr.dtype)
+        return normalize_any(arr, axes, norm, epsilon, out, name)
+
+    @staticmethod
+    def column_norms(X: np.ndarray, norm: str) -> np.ndarray:
+        if X.flags.f_contiguous and not X.flags.c_contiguous:
+            sums = row_sums(X.T, norm, dtype=np.float64)  # columns are contiguous
+        else:
+            sums = column_sums(X, norm, dtype=np.float64)
+        return rescued_column_norms(sums, lambda j: X[:, j], norm)
+
+    @staticmethod
+    def scale_columns(
+        X: np.ndarray, factors: np.ndarray, divide: bool, copy: bool
+    ) -> np.ndarray:
+        # Finite X divided by divisors of at least 1 (or times factors of at
+        # most 1) cannot overflow; otherwise each column's largest value is
+        # checked before anything is written, so that an X scaled in place is
+        # left untouched on error.
+        if scaling_may_overflow(factors, divide):
+            applied = column_factors(factors, X.dtype)
+            check_column_scaling(column_max_abs(X), applied, X.dtype, divide)
+        out = X if in_place(X, False, copy) else np.empty_like(X)
+        (divide_columns if divide else multiply_columns)(X, factors, out)
+        return out

@@ -5,8 +5,8 @@ The formulas and defaults::
     l1_normalize(x, axis=None) = x / max(sum(|x|, axis), epsilon)
     l2_normalize(x, axis=-1)   = x / sqrt(max(sum(x**2, axis), epsilon))
 
-This module validates the arguments and dispatches to the dense kernels
-(``_dense``) or the sparse ones (``_sparse``).
+This module checks ``epsilon`` and hands the rest to the kind of input
+(``kind_of``: the one place that tells dense, sparse and Dask input apart).
 """
 
 from __future__ import annotations
@@ -17,12 +17,10 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike
 
-from .._validation import check_float64_range, check_not_masked, is_dask_collection
-from ._dense import clip_epsilon, normalize_any
-from ._sparse import normalize_sparse
-
-Axis = int | tuple[int, ...] | None
-SparseMatrix = sp.spmatrix | sp.sparray
+from .._validation import check_not_masked, is_dask_collection
+from ._dask import DaskKind
+from ._dense import Axis, DenseKind
+from ._sparse import SparseKind, SparseMatrix
 
 
 def l1_normalize(
@@ -158,32 +156,32 @@ def l2_normalize(
     return _normalize(x, axis, epsilon, "l2")
 
 
+def kind_of(X: object) -> type[DenseKind | SparseKind | DaskKind]:
+    """The operations on ``X``'s kind of input: ``DaskKind``, ``SparseKind``,
+    or else ``DenseKind`` (ndarrays and other array-likes), each with
+
+    - ``normalize(x, axis, norm, epsilon, name, copy)``: ``x`` as float,
+      normalized over ``axis``; in place for a converted copy, or with
+      ``copy=False`` for writeable data (never for lazy Dask arrays);
+    - ``column_norms(X, norm)``: the float64 norms of a validated ``X``'s
+      columns, overflow-safe;
+    - ``scale_columns(X, factors, divide, copy)``: each column divided (or
+      multiplied) by its factor, refused before anything is written if the
+      result overflows.
+    """
+    if is_dask_collection(X):
+        return DaskKind
+    if sp.issparse(X):
+        return SparseKind
+    return DenseKind
+
+
 def _normalize(
     x: ArrayLike | SparseMatrix, axis: Axis, epsilon: float, norm: str
 ) -> np.ndarray | SparseMatrix:
     epsilon = check_epsilon(epsilon)
     check_not_masked(x, "x")
-    if is_dask_collection(x):
-        from .. import _dask
-        from ._dask import normalize_dask
-
-        x = _dask.as_dask_array(x, "x")
-        _dask.check_not_masked(x, "x")
-        return normalize_dask(x, check_axis(axis, x.ndim), norm, epsilon)
-    if sp.issparse(x):
-        X, owned = as_float_sparse(x, "x")
-        axes = check_axis(axis, 2)
-        if axes == ():
-            raise ValueError("axis=() is not supported for sparse input.")
-        sparse_axis = None if len(axes) == 2 else axes[0]
-        result = normalize_sparse(
-            X, sparse_axis, norm, clip_epsilon(epsilon, X.dtype), "x", inplace=owned
-        )
-        return result if result.format == x.format else result.asformat(x.format)
-    arr, owned = as_float_array(x, "x")
-    axes = check_axis(axis, arr.ndim)
-    out = arr if owned else np.empty_like(arr)
-    return normalize_any(arr, axes, norm, clip_epsilon(epsilon, arr.dtype), out, "x")
+    return kind_of(x).normalize(x, axis, norm, epsilon, "x", copy=True)
 
 
 def check_epsilon(epsilon: float) -> float:
@@ -217,86 +215,3 @@ def check_epsilon(epsilon: float) -> float:
     if not (np.isfinite(value) and value > 0):
         raise ValueError(f"epsilon must be positive and finite, got {text}.")
     return value
-
-
-def check_axis(axis: Axis, ndim: int) -> tuple[int, ...]:
-    """Return ``axis`` as a sorted tuple of non-negative axes of an ``ndim`` array."""
-    if axis is None:
-        return tuple(range(ndim))
-
-    def is_int(a: object) -> bool:
-        return isinstance(a, numbers.Integral) and not isinstance(a, (bool, np.bool_))
-
-    if is_int(axis):
-        axes = (int(axis),)
-    elif isinstance(axis, tuple) and all(is_int(a) for a in axis):
-        axes = tuple(int(a) for a in axis)
-    else:
-        raise TypeError(f"axis must be None, an int or a tuple of ints, got {axis!r}.")
-    for a in axes:
-        if not -ndim <= a < ndim:
-            raise ValueError(
-                f"axis {a} is out of bounds for an array of dimension {ndim}."
-            )
-    normalized = tuple(sorted(a % ndim for a in axes))
-    if len(set(normalized)) != len(normalized):
-        raise ValueError(f"axis {axis!r} repeats an axis.")
-    return normalized
-
-
-def as_float_array(x: ArrayLike, name: str) -> tuple[np.ndarray, bool]:
-    """``x`` as a float32 or float64 ndarray, and whether it is a fresh copy.
-
-    float32 and float64 arrays pass through without a copy; every other
-    numeric dtype (integers, booleans, float16, long double) becomes float64.
-    """
-    if x is None:
-        raise TypeError(f"{name} must be an array-like or a sparse matrix, got None.")
-    try:
-        arr = np.asarray(x)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} could not be converted to an array: {exc}") from exc
-    kind = arr.dtype.kind
-    if arr.dtype in (np.float32, np.float64):
-        return arr, False
-    if kind in "fiub":
-        check_float64_range(arr, name)
-        return arr.astype(np.float64), True
-    if kind == "c":
-        raise ValueError(f"Complex data not supported: {name} has dtype {arr.dtype}.")
-    if kind in "OSU":  # objects or strings that may hold numbers
-        try:
-            return arr.astype(np.float64), True
-        except (TypeError, ValueError) as exc:
-            # numpy's type: TypeError for objects that are not numbers at
-            # all, ValueError for strings that do not parse.
-            raise type(exc)(
-                f"{name} must hold numbers; converting it to float failed: {exc}"
-            ) from exc
-    raise ValueError(f"{name} must be numeric, got an array of dtype {arr.dtype}.")
-
-
-def as_float_sparse(X: SparseMatrix, name: str) -> tuple[SparseMatrix, bool]:
-    """A canonical float CSR/CSC version of ``X``, and whether it is a copy.
-
-    Other sparse formats become CSR; duplicate entries are summed (on a copy),
-    since a norm over duplicates would be wrong.
-    """
-    if X.ndim != 2:
-        raise ValueError(f"sparse {name} must be 2-D, got {X.ndim}-D.")
-    owned = False
-    if X.format not in ("csr", "csc"):
-        X, owned = X.tocsr(), True
-    kind = X.dtype.kind
-    if kind == "c":
-        raise ValueError(f"Complex data not supported: {name} has dtype {X.dtype}.")
-    if kind not in "fiub":
-        raise ValueError(f"{name} must be numeric, got a sparse matrix of {X.dtype}.")
-    if X.dtype not in (np.float32, np.float64):
-        check_float64_range(X.data, name)
-        X, owned = X.astype(np.float64), True
-    if not X.has_canonical_format:
-        if not owned:
-            X, owned = X.copy(), True
-        X.sum_duplicates()
-    return X, owned

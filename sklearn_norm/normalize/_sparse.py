@@ -4,27 +4,36 @@ Only the stored values (``data``) change; the sparsity structure is kept, so
 the result is never densified.  Norms along the compressed axis (rows of CSR,
 columns of CSC) are segment sums over ``data``, computed in cache-sized blocks
 of segments so that ``data`` is read from memory once; norms along the other
-axis are weighted ``bincount``s over ``indices``.
+axis are weighted ``bincount``s over ``indices``.  ``SparseKind`` is what
+``kind_of`` hands scipy.sparse input to.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from functools import partial
+
 import numpy as np
 import scipy.sparse as sp
 
+from .._validation import check_float64_range
 from ._dense import (
     BLOCK_BYTES,
+    Axis,
+    abs_or_square,
+    check_axis,
+    check_column_scaling,
+    clip_epsilon,
     divisors_from_sums,
-    raise_non_finite,
+    in_place,
+    rescue_overflow,
+    rescued_column_norms,
     scaled_normalize,
+    scaling_may_overflow,
 )
 from ._parallel import quiet_overflow
 
-
-def _abs_or_square(values: np.ndarray, norm: str, out: np.ndarray) -> np.ndarray:
-    if norm == "l1":
-        return np.abs(values, out=out)
-    return np.multiply(values, values, out=out)
+SparseMatrix = sp.spmatrix | sp.sparray
 
 
 def major_axis(X: sp.spmatrix | sp.sparray) -> int:
@@ -43,7 +52,7 @@ def segment_sums(
     counts = np.diff(indptr)
     sums = np.zeros(counts.size, dtype=data.dtype)
     if data.size:
-        work = _abs_or_square(data, norm, buf[: data.size])
+        work = abs_or_square(data, norm, buf[: data.size])
         nonempty = counts > 0
         # reduceat gives a wrong value for an empty segment: skip those.
         sums[nonempty] = np.add.reduceat(work, indptr[:-1][nonempty] - indptr[0])
@@ -82,23 +91,25 @@ def normalize_segments(
     Serial: the many small numpy calls per block hold the GIL long enough that
     threads gained nothing here (measured).
     """
+    rescale = partial(scaled_normalize, axes=(0,), norm=norm)
     for _, _, ptr, buf in _segment_blocks(indptr, data.dtype):
         lo, hi = ptr[0], ptr[-1]
-        block = data[lo:hi]
         divisors = divisors_from_sums(
-            segment_sums(block, ptr, norm, buf), norm, epsilon
+            segment_sums(data[lo:hi], ptr, norm, buf), norm, epsilon
         )
-        bad = np.flatnonzero(~np.isfinite(divisors))
-        fixes = []
-        for k in bad:
-            segment = block[ptr[k] - lo : ptr[k + 1] - lo]
-            if not np.isfinite(segment).all():
-                raise_non_finite(segment, name)
-            fixes.append((k, scaled_normalize(segment, (0,), norm)))
-        divisors[bad] = 1
-        np.divide(block, np.repeat(divisors, np.diff(ptr)), out=out[lo:hi])
-        for k, values in fixes:
-            out[ptr[k] : ptr[k + 1]] = values
+        segments = partial(_flagged_segments, data, ptr)
+        fixes = rescue_overflow(divisors, segments, rescale, name)
+        np.divide(data[lo:hi], np.repeat(divisors, np.diff(ptr)), out=out[lo:hi])
+        for where, values in fixes:
+            out[where] = values
+
+
+def _flagged_segments(
+    data: np.ndarray, ptr: np.ndarray, flagged: np.ndarray
+) -> Iterator[tuple[slice, np.ndarray]]:
+    """``slices`` for ``rescue_overflow``: each flagged segment of a block."""
+    for k in np.flatnonzero(flagged):
+        yield slice(ptr[k], ptr[k + 1]), data[ptr[k] : ptr[k + 1]]
 
 
 def _abs_or_square_chunks(data: np.ndarray, norm: str, chunk: int):
@@ -109,7 +120,7 @@ def _abs_or_square_chunks(data: np.ndarray, norm: str, chunk: int):
     buf = np.empty(min(chunk, data.size), dtype=data.dtype)
     for lo in range(0, data.size, chunk):
         hi = min(lo + chunk, data.size)
-        yield lo, hi, _abs_or_square(data[lo:hi], norm, buf[: hi - lo])
+        yield lo, hi, abs_or_square(data[lo:hi], norm, buf[: hi - lo])
 
 
 @quiet_overflow
@@ -123,29 +134,6 @@ def minor_sums(
     for lo, hi, work in _abs_or_square_chunks(data, norm, chunk):
         sums += np.bincount(indices[lo:hi], weights=work, minlength=n_minor)
     return sums
-
-
-def minor_overflow_fixes(
-    data: np.ndarray,
-    indices: np.ndarray,
-    divisors: np.ndarray,
-    norm: str,
-    name: str,
-) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Check minor slices with non-finite divisors; set those divisors to 1.
-
-    Returns ``(positions in data, normalized values)`` for each slice whose
-    norm overflowed; raises ValueError if a slice holds NaN or infinity.
-    """
-    fixes = []
-    for j in np.flatnonzero(~np.isfinite(divisors)):
-        positions = np.flatnonzero(indices == j)
-        values = data[positions]
-        if not np.isfinite(values).all():
-            raise_non_finite(values, name)
-        fixes.append((positions, scaled_normalize(values, (0,), norm)))
-        divisors[j] = 1
-    return fixes
 
 
 def scale_minor(
@@ -179,7 +167,14 @@ def normalize_minor(
     """Normalize each minor slice (columns of CSR, rows of CSC) of ``data``."""
     sums = minor_sums(data, indices, n_minor, norm)
     divisors = divisors_from_sums(sums, norm, epsilon)
-    fixes = minor_overflow_fixes(data, indices, divisors, norm, name)
+
+    def columns(flagged: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        for j in np.flatnonzero(flagged):
+            positions = np.flatnonzero(indices == j)
+            yield positions, data[positions]
+
+    rescale = partial(scaled_normalize, axes=(0,), norm=norm)
+    fixes = rescue_overflow(divisors, columns, rescale, name)
     scale_minor(data, indices, divisors, out, divide=True)
     for positions, values in fixes:
         out[positions] = values
@@ -194,41 +189,12 @@ def normalize_all(
     for _, _, work in _abs_or_square_chunks(data, norm, chunk):
         total += np.sum(work)
     divisor = divisors_from_sums(total, norm, epsilon)
-    if np.isfinite(divisor).all():
-        # float64 divisor: an L1 norm of float32 data may exceed float32's range
-        np.divide(data, divisor, out=out)
-        return
-    if not np.isfinite(data).all():
-        raise_non_finite(data, name)
-    out[...] = scaled_normalize(data, (0,), norm)
-
-
-@quiet_overflow
-def normalize_sparse(
-    X: sp.spmatrix | sp.sparray,
-    axis: int | None,
-    norm: str,
-    epsilon: float,
-    name: str,
-    inplace: bool,
-) -> sp.spmatrix | sp.sparray:
-    """Normalize a canonical CSR/CSC matrix of float32/float64 along ``axis``.
-
-    ``axis`` is 0, 1 or None.  With ``inplace`` the values of ``X`` are
-    overwritten and ``X`` returned; otherwise a new matrix of the same class
-    and format holds copies of the index arrays.
-    """
-    out_data = X.data if inplace else np.empty_like(X.data)
-    if axis is None:
-        normalize_all(X.data, out_data, norm, epsilon, name)
-    elif axis != major_axis(X):
-        normalize_segments(X.data, X.indptr, out_data, norm, epsilon, name)
-    else:
-        n_minor = X.shape[1 - major_axis(X)]
-        normalize_minor(X.data, X.indices, n_minor, out_data, norm, epsilon, name)
-    if inplace:
-        return X
-    return with_data(X, out_data)
+    rescale = partial(scaled_normalize, axes=(0,), norm=norm)
+    fixes = rescue_overflow(divisor, lambda _: [(..., data)], rescale, name)
+    # float64 divisor: an L1 norm of float32 data may exceed float32's range
+    np.divide(data, divisor, out=out)
+    for where, values in fixes:
+        out[where] = values
 
 
 def with_data(X: sp.spmatrix | sp.sparray, data: np.ndarray):
@@ -279,3 +245,81 @@ def segment_norm_sums(data: np.ndarray, indptr: np.ndarray, norm: str) -> np.nda
         block = data[ptr[0] : ptr[-1]].astype(np.float64, copy=False)
         sums[a:b] = segment_sums(block, ptr, norm, buf)
     return sums
+
+
+def as_float_sparse(X: SparseMatrix, name: str) -> tuple[SparseMatrix, bool]:
+    """A canonical float CSR/CSC version of ``X``, and whether it is a copy.
+
+    Other sparse formats become CSR; duplicate entries are summed (on a copy),
+    since a norm over duplicates would be wrong.
+    """
+    if X.ndim != 2:
+        raise ValueError(f"sparse {name} must be 2-D, got {X.ndim}-D.")
+    owned = False
+    if X.format not in ("csr", "csc"):
+        X, owned = X.tocsr(), True
+    kind = X.dtype.kind
+    if kind == "c":
+        raise ValueError(f"Complex data not supported: {name} has dtype {X.dtype}.")
+    if kind not in "fiub":
+        raise ValueError(f"{name} must be numeric, got a sparse matrix of {X.dtype}.")
+    if X.dtype not in (np.float32, np.float64):
+        check_float64_range(X.data, name)
+        X, owned = X.astype(np.float64), True
+    if not X.has_canonical_format:
+        if not owned:
+            X, owned = X.copy(), True
+        X.sum_duplicates()
+    return X, owned
+
+
+class SparseKind:
+    """scipy.sparse matrices, as canonical CSR/CSC (only the values change,
+    never the structure): the operations of ``kind_of``."""
+
+    @staticmethod
+    @quiet_overflow
+    def normalize(
+        x: SparseMatrix, axis: Axis, norm: str, epsilon: float, name: str, copy: bool
+    ) -> SparseMatrix:
+        X, owned = as_float_sparse(x, name)
+        axes = check_axis(axis, 2)
+        if axes == ():
+            raise ValueError("axis=() is not supported for sparse input.")
+        epsilon = clip_epsilon(epsilon, X.dtype)
+        inplace = in_place(X.data, owned, copy)
+        out = X.data if inplace else np.empty_like(X.data)
+        if len(axes) == 2:
+            normalize_all(X.data, out, norm, epsilon, name)
+        elif axes[0] != major_axis(X):
+            normalize_segments(X.data, X.indptr, out, norm, epsilon, name)
+        else:
+            n_minor = X.shape[1 - major_axis(X)]
+            normalize_minor(X.data, X.indices, n_minor, out, norm, epsilon, name)
+        result = X if inplace else with_data(X, out)
+        return result if result.format == x.format else result.asformat(x.format)
+
+    @staticmethod
+    def column_norms(X: SparseMatrix, norm: str) -> np.ndarray:
+        X, _ = as_float_sparse(X, "X")
+        if X.format == "csr":
+            sums = minor_sums(X.data, X.indices, X.shape[1], norm)
+        else:
+            sums = segment_norm_sums(X.data, X.indptr, norm)
+        return rescued_column_norms(sums, lambda j: X[:, [j]].toarray().ravel(), norm)
+
+    @staticmethod
+    def scale_columns(
+        X: SparseMatrix, factors: np.ndarray, divide: bool, copy: bool
+    ) -> SparseMatrix:
+        X, owned = as_float_sparse(X, "X")
+        # As in DenseKind.scale_columns; the sparse kernels apply float64 factors.
+        if scaling_may_overflow(factors, divide):
+            check_column_scaling(column_max_abs_sparse(X), factors, X.dtype, divide)
+        inplace = in_place(X.data, owned, copy)
+        out = X.data if inplace else np.empty_like(X.data)
+        if X.format == "csr":
+            scale_minor(X.data, X.indices, factors, out, divide)
+        else:
+            scale_segments(X.data, X.indptr, factors, out, divide)
+        return X if inplace else with_data(X, out)

@@ -18,6 +18,7 @@ from sklearn.base import (
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
+from .. import _dask as dask_input
 from .._sklearn_compat import Interval, Options
 from .._state import VersionedStateMixin, transactional
 from .._validation import (
@@ -25,65 +26,20 @@ from .._validation import (
     SPARSE_FORMATS,
     check_float64_range,
     check_not_masked,
-    is_dask_collection,
     validate,
 )
-from ._dense import (
-    check_column_scaling,
-    clip_epsilon,
-    column_factors,
-    column_max_abs,
-    column_sums,
-    divide_columns,
-    multiply_columns,
-    normalize_any,
-    row_sums,
-    scaling_may_overflow,
-)
-from ._functions import (
-    SparseMatrix,
-    as_float_sparse,
-    check_epsilon,
-)
-from ._parallel import quiet_overflow
-from ._sparse import (
-    column_max_abs_sparse,
-    minor_sums,
-    normalize_sparse,
-    scale_minor,
-    scale_segments,
-    segment_norm_sums,
-    with_data,
-)
+from ._dask import DaskKind
+from ._functions import check_epsilon, kind_of
+from ._sparse import SparseMatrix
 
 if TYPE_CHECKING:
     from typing_extensions import Self
 
 
-@quiet_overflow
 def column_norms(X: np.ndarray | SparseMatrix, norm: str) -> np.ndarray:
-    """float64 L1 or L2 norm of each column of a finite 2-D float array.
-
-    L2 norms do not overflow while the norm itself is representable: a column
-    whose sum of squares overflows is scaled by its largest absolute value.
-    """
-    if sp.issparse(X):
-        if X.format == "csr":
-            sums = minor_sums(X.data, X.indices, X.shape[1], norm)
-        else:
-            sums = segment_norm_sums(X.data, X.indptr, norm)
-    elif X.flags.f_contiguous and not X.flags.c_contiguous:
-        sums = row_sums(X.T, norm, dtype=np.float64)  # columns are contiguous
-    else:
-        sums = column_sums(X, norm, dtype=np.float64)
-    if norm == "l1":
-        return sums
-    norms = np.sqrt(sums)
-    for j in np.flatnonzero(np.isinf(norms)):
-        column = X[:, [j]].toarray() if sp.issparse(X) else X[:, j]
-        scale = np.max(np.abs(column))
-        norms[j] = scale * np.sqrt(np.sum(np.square(column / scale)))
-    return norms
+    """float64 L1 or L2 norm of each column of a validated 2-D ``X`` of any
+    kind (Dask: one computation), overflow-safe."""
+    return kind_of(X).column_norms(X, norm)
 
 
 def check_in_memory_input(X: object) -> None:
@@ -170,27 +126,10 @@ class _BaseNormalizer(
     def _partial_fit(self, X: ArrayLike | SparseMatrix, reset: bool) -> Self:
         first = not hasattr(self, "norms_")  # fit deletes it before calling here
         self._epsilon()  # refused now rather than at transform time
-        if is_dask_collection(X):
-            X = self._check_dask(X, reset)
-        else:
-            check_in_memory_input(X)
-            X = validate(
-                self,
-                X,
-                reset=reset,
-                accept_sparse=SPARSE_FORMATS,
-                dtype=FLOAT_DTYPES,
-            )
+        X = self._validated(X, reset)
         if self.axis == 1:
             return self
-        if is_dask_collection(X):
-            from . import _dask
-
-            norms = _dask.column_norms(X, self._norm)  # one Dask computation
-        else:
-            if sp.issparse(X):
-                X, _ = as_float_sparse(X, "X")
-            norms = column_norms(X, self._norm)
+        norms = column_norms(X, self._norm)
         if not first:
             if self._norm == "l1":
                 norms = self.norms_ + norms
@@ -206,16 +145,25 @@ class _BaseNormalizer(
         self.n_samples_seen_ = (0 if first else self.n_samples_seen_) + X.shape[0]
         return self
 
-    def _check_dask(self, X, reset: bool):
-        """A Dask ``X`` checked lazily (shape, dtype, the fitted number of
-        features unless ``reset``); ``n_features_in_`` is set on ``reset``."""
-        from .. import _dask
-
-        fitted = None if reset else getattr(self, "n_features_in_", None)
-        X = _dask.check_matrix(X, "X", fitted)
-        if reset:
-            _dask.reset_features(self, X)
-        return X
+    def _validated(self, X, reset: bool, **kwargs):
+        """``X`` checked by ``validate_data`` (with ``kwargs``), or, for Dask,
+        lazily (shape, dtype, the fitted number of features unless ``reset``);
+        ``n_features_in_`` is set on ``reset``."""
+        if kind_of(X) is DaskKind:
+            fitted = None if reset else getattr(self, "n_features_in_", None)
+            X = dask_input.check_matrix(X, "X", fitted)
+            if reset:
+                dask_input.reset_features(self, X)
+            return X
+        check_in_memory_input(X)
+        return validate(
+            self,
+            X,
+            reset=reset,
+            accept_sparse=SPARSE_FORMATS,
+            dtype=FLOAT_DTYPES,
+            **kwargs,
+        )
 
     # -- transforming ----------------------------------------------------
     def transform(
@@ -244,30 +192,10 @@ class _BaseNormalizer(
             return self._scale(X, copy, divide=True)
         self._validate_params()  # stateless: transform may come without fit
         epsilon = self._epsilon()
-        if is_dask_collection(X):
-            from . import _dask
-
-            X = self._check_dask(X, reset=False)
-            return _dask.normalize_rows(X, self._norm, epsilon)
-        check_in_memory_input(X)
         # NaN and infinity are detected for free by the kernels (a non-finite
         # norm), which saves validate_data's extra pass over the data.
-        X = validate(
-            self,
-            X,
-            reset=False,
-            accept_sparse=SPARSE_FORMATS,
-            dtype=FLOAT_DTYPES,
-            ensure_all_finite=False,
-        )
-        epsilon = clip_epsilon(epsilon, X.dtype)
-        if sp.issparse(X):
-            X, owned = as_float_sparse(X, "X")
-            return normalize_sparse(
-                X, 1, self._norm, epsilon, "X", inplace=self._inplace(X, owned, copy)
-            )
-        out = X if (not copy and X.flags.writeable) else np.empty_like(X)
-        return normalize_any(X, (1,), self._norm, epsilon, out, "X")
+        X = self._validated(X, reset=False, ensure_all_finite=False)
+        return kind_of(X).normalize(X, 1, self._norm, epsilon, "X", copy)
 
     def _axis_is_0(self) -> bool:
         if self.axis != 0:
@@ -305,14 +233,6 @@ class _BaseNormalizer(
         infinite floor, or an int or long double beyond float64)."""
         return check_epsilon(self.epsilon)
 
-    @staticmethod
-    def _inplace(X: SparseMatrix, owned: bool, copy: bool) -> bool:
-        """Whether to write a sparse ``X``'s values in place: a converted
-        copy always; the caller's matrix only with ``copy=False`` and when its
-        values are writeable (not a read-only memmap from ``joblib.load``),
-        as for dense input."""
-        return owned or (not copy and X.data.flags.writeable)
-
     def _divisors(self) -> np.ndarray:
         """The learned norms, floored as the functions floor them."""
         epsilon = self._epsilon()
@@ -324,43 +244,8 @@ class _BaseNormalizer(
         self, X: ArrayLike | SparseMatrix, copy: bool, divide: bool
     ) -> np.ndarray | SparseMatrix:
         """Divide (or multiply) each column of ``X`` by its floored norm."""
-        if is_dask_collection(X):
-            from . import _dask
-
-            X = self._check_dask(X, reset=False)
-            return _dask.scale_columns(X, self._divisors(), divide)
-        check_in_memory_input(X)
-        X = validate(
-            self, X, reset=False, accept_sparse=SPARSE_FORMATS, dtype=FLOAT_DTYPES
-        )
-        factors = self._divisors()
-        # Finite X divided by divisors of at least 1 (or times factors of at
-        # most 1) cannot overflow; otherwise each column's largest value is
-        # checked before anything is written, so that an X scaled in place is
-        # left untouched on error.
-        may_overflow = scaling_may_overflow(factors, divide)
-        if sp.issparse(X):
-            X, owned = as_float_sparse(X, "X")
-            if may_overflow:
-                # The sparse kernels apply float64 factors.
-                check_column_scaling(column_max_abs_sparse(X), factors, X.dtype, divide)
-            inplace = self._inplace(X, owned, copy)
-            out = X.data if inplace else np.empty_like(X.data)
-            if X.format == "csr":
-                scale_minor(X.data, X.indices, factors, out, divide)
-            else:
-                scale_segments(X.data, X.indptr, factors, out, divide)
-            return X if inplace else with_data(X, out)
-        if may_overflow:
-            check_column_scaling(
-                column_max_abs(X), column_factors(factors, X.dtype), X.dtype, divide
-            )
-        out = X if (not copy and X.flags.writeable) else np.empty_like(X)
-        if divide:
-            divide_columns(X, factors, out)
-        else:
-            multiply_columns(X, factors, out)
-        return out
+        X = self._validated(X, reset=False)
+        return kind_of(X).scale_columns(X, self._divisors(), divide, copy)
 
     def __sklearn_is_fitted__(self) -> bool:
         # Column normalization needs norms_; row normalization is stateless
