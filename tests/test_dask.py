@@ -419,6 +419,16 @@ def test_dask_dataframes_are_refused(client):
 
 
 # -- the Dask datafit: the whole contract, typed requests, no order effects ---
+@pytest.fixture
+def synchronous():
+    """Dask in this process, one task at a time: for tests of what a pass
+    computes rather than of how the cluster runs it (fast)."""
+    import dask
+
+    with dask.config.set(scheduler="synchronous"):
+        yield
+
+
 def _datafits(n_classes, fit_intercept, dtype=np.float64, seed=0):
     """The in-memory and the Dask datafit of the same data (non-uniform
     weights, uneven row chunks)."""
@@ -451,7 +461,7 @@ SUMMARY_CASES = [
 
 @pytest.mark.parametrize("n_classes, fit_intercept, dtype", SUMMARY_CASES)
 def test_dask_datafit_offers_the_whole_contract(
-    client, n_classes, fit_intercept, dtype
+    synchronous, n_classes, fit_intercept, dtype
 ):
     from sklearn_norm.linear_model._contract import Datafit
 
@@ -476,7 +486,7 @@ def test_dask_datafit_offers_the_whole_contract(
 @pytest.mark.parametrize("restricted", [False, True], ids=["all", "restricted"])
 @pytest.mark.parametrize("n_classes, fit_intercept, dtype", SUMMARY_CASES)
 def test_dask_summaries_equal_in_memory(
-    client, n_classes, fit_intercept, dtype, restricted
+    synchronous, n_classes, fit_intercept, dtype, restricted
 ):
     """``weighted_gram``, ``column_moments`` and ``class_curvature`` of the
     Dask datafit (one Dask computation each) equal the in-memory datafit's
@@ -517,7 +527,7 @@ def test_dask_summaries_equal_in_memory(
 
 
 @pytest.mark.parametrize("fit_intercept", [True, False])
-def test_dask_column_moments_of_constant_and_zero_columns(client, fit_intercept):
+def test_dask_column_moments_of_constant_and_zero_columns(synchronous, fit_intercept):
     """A constant column's deviation is exactly 0 with an intercept (the
     chunks' centred squares merge pairwise; no difference of two large
     sums), its root mean square without; a zero column's is 0."""
@@ -638,7 +648,7 @@ def test_dask_results_do_not_depend_on_call_order(client, n_classes):
             _assert_identical(results[name], reference[name], f"{name} in {order}")
 
 
-def test_dask_what_a_pass_computes_does_not_depend_on_history(client, monkeypatch):
+def test_dask_what_a_pass_computes_does_not_depend_on_history(synchronous, monkeypatch):
     """A call that needs a pass computes what its method states, whatever
     was asked before: a gradient pass brings a value and a gradient, not a
     Hessian because a Hessian was asked for earlier (in this datafit or in
@@ -686,7 +696,7 @@ def test_dask_what_a_pass_computes_does_not_depend_on_history(client, monkeypatc
     )
 
 
-def test_dask_requests_are_typed(client):
+def test_dask_requests_are_typed(synchronous):
     """What a chunk task computes is a ``Request``; one that does not exist
     cannot be built, and anything else is refused before any computation."""
     import dataclasses
