@@ -9,6 +9,8 @@ Numpy's RuntimeWarnings are errors here (also set in pyproject.toml).
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -250,3 +252,21 @@ def test_fit_on_nan_beside_huge_values_names_nan(Est, kind):
     X = np.array([[1.7e308, 1.0], [1.7e308, 2.0], [np.nan, 1.0]])
     with pytest.raises(ValueError, match="Input X contains NaN"):
         Est(axis=0).fit(as_kind(X, kind))
+
+
+@pytest.mark.parametrize("function", [l1_normalize, l2_normalize])
+@pytest.mark.parametrize("axis", [(0, 1), (0, 2), (1, 2), 0, 1])
+def test_strided_overflow_next_to_an_all_zero_slice_is_silent(function, axis):
+    """A slice whose norm overflows, rescaled, beside slices of zeros: no
+    0/0 warning from the zero slices (an error under ``-W error``), and the
+    same result as the contiguous copy's kernels give."""
+    x = np.zeros((4, 6, 3))
+    x[1, :, 0] = 1e300
+    x[2, 0, 1] = 3.0
+    strided = x[:, ::2]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = function(strided, axis=axis)
+    expected = function(np.ascontiguousarray(strided), axis=axis)
+    np.testing.assert_allclose(out, expected, rtol=1e-15, atol=0)
+    assert np.all(np.isfinite(out)) and np.any(out != 0)

@@ -86,7 +86,9 @@ def scaled_normalize(
         reduced = np.sum(np.abs(scaled), axis=axes, keepdims=True)
     else:
         reduced = np.sqrt(np.sum(scaled * scaled, axis=axes, keepdims=True))
-    return scale * reduced if return_norm else scaled / reduced
+    if return_norm:
+        return scale * reduced
+    return scaled / np.where(reduced > 0, reduced, 1)  # all-zero slices: zero
 
 
 def rescue_overflow(
