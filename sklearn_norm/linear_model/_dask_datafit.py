@@ -678,7 +678,7 @@ class DaskLogisticLoss(FlatParameters):
         driver (``EXPLICIT_HESSIAN_MAX`` parameters), else None."""
         return self._hessian(z).copy() if self._explicit() else None
 
-    def partial_hessian(self, z: Scores, features: np.ndarray, max_values: int):
+    def partial_hessian(self, z: Scores, features: np.ndarray, max_values: int) -> None:
         """None: on Dask a Hessian in a subset of the parameters would cost
         a pass like the explicit Hessian (``explicit_hessian``, for at most
         ``EXPLICIT_HESSIAN_MAX`` parameters) or a pass per product

@@ -40,6 +40,9 @@ from scipy.special import expit
 
 from ._contract import HessianProduct
 
+#: A step in some parameters -> the change of the scores.
+ScoreChange = Callable[[np.ndarray], np.ndarray]
+
 # Row blocks of at most this many values when summing over the rows.
 _ROW_BLOCK = 1 << 20
 # A column's variance below this many ulps of its mean square is rounding
@@ -320,7 +323,9 @@ class _LinearDatafit(FlatParameters):
             return None
         return self.hessian(z, self.X)
 
-    def partial_hessian(self, z, features: np.ndarray, max_values: int):
+    def partial_hessian(
+        self, z: np.ndarray, features: np.ndarray, max_values: int
+    ) -> tuple[np.ndarray, ScoreChange] | None:
         """None: products are the cheaper way (see ``BinaryLogisticLoss``)."""
         return None
 
@@ -372,7 +377,9 @@ class BinaryLogisticLoss(_LinearDatafit):
         )
         return self._restricted(sub, features)
 
-    def partial_hessian(self, z: np.ndarray, features: np.ndarray, max_values: int):
+    def partial_hessian(
+        self, z: np.ndarray, features: np.ndarray, max_values: int
+    ) -> tuple[np.ndarray, ScoreChange] | None:
         """For a sparse ``X``: the Hessian in the coefficients of ``features``
         and the intercept, formed from a copy of those columns (dense when
         few), and the function from a step in those parameters to the change
