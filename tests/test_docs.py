@@ -97,6 +97,14 @@ def test_cv_benchmark_runs_at_small_scale(capsys):
         assert row in out
 
 
+def test_threads_benchmark_runs_on_one_problem(capsys):
+    module = runpy.run_path(str(ROOT / "benchmarks" / "bench_threads.py"))
+    args = ["--only", "breast cancer l2 0.01", "--repeats", "1"]
+    assert module["main"](args) == 0
+    out = capsys.readouterr().out
+    assert "breast cancer l2 0.01" in out and "worst ours default / one thread" in out
+
+
 def test_validation_benchmark_runs_at_small_scale(capsys):
     module = runpy.run_path(str(ROOT / "benchmarks" / "bench_validation.py"))
     assert module["main"](["--scale", "0.01", "--repeats", "1"]) == 0

@@ -32,6 +32,7 @@ from .._validation import (
 from ._fit import build_datafit, constant_model, effective_tol, publish_result
 from ._penalties import ElasticNetPenalty
 from ._solvers import SOLVERS, make_solver, step_bound
+from ._threads import blas_threads_for
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -337,7 +338,8 @@ class RegularizedLogisticRegression(
             verbose=self.verbose,
             lr=self.lr,
         )
-        result = solver.solve(datafit, penalty, params)
+        with blas_threads_for(datafit.n_samples, datafit.n_features, datafit.n_outputs):
+            result = solver.solve(datafit, penalty, params)
         self.classes_ = classes
         publish_result(self, datafit, penalty, result, solver.name)
         if not result.converged:

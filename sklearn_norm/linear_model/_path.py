@@ -22,6 +22,7 @@ from ._fit import (
 )
 from ._penalties import ElasticNetPenalty, l1_share
 from ._solvers import GramPreconditioner, make_solver, memory_budget
+from ._threads import blas_threads_for
 
 # glmnet's convention for a ridge path, which has no all-zero point: start
 # where an elastic net with this l1_ratio would have all zeros.
@@ -234,15 +235,16 @@ def logistic_path(
     """
     X, y = validate_logistic(None, X, y)
     _, datafit = build_datafit(X, y, sample_weight, class_weight, fit_intercept)
-    if lambdas is None:
-        grid = default_lambdas(
-            datafit, regularization, l1_ratio, n_lambdas, lambda_min_ratio
+    with blas_threads_for(datafit.n_samples, datafit.n_features, datafit.n_outputs):
+        if lambdas is None:
+            grid = default_lambdas(
+                datafit, regularization, l1_ratio, n_lambdas, lambda_min_ratio
+            )
+        else:
+            grid = check_lambdas(lambdas)
+        coefs, intercepts, not_converged, _, _ = fit_path(
+            datafit, regularization, grid, l1_ratio, tol, num_iter, verbose
         )
-    else:
-        grid = check_lambdas(lambdas)
-    coefs, intercepts, not_converged, _, _ = fit_path(
-        datafit, regularization, grid, l1_ratio, tol, num_iter, verbose
-    )
     if not_converged:
         warnings.warn(
             f"logistic_path did not reach tol={tol:.3g} within "
@@ -351,27 +353,31 @@ def fit_path(
     solutions = solutions[-len(lambdas) :] if lambdas else solutions
     params = solutions[-1]
     not_converged = []
-    for i, lambda_ in enumerate(grid):
-        penalty = ElasticNetPenalty.from_params(regularization, lambda_, l1_ratio)
-        start, start_scores = params, (scores[-1] if scores else None)
-        weights = None
-        if len(lambdas) >= 2:
-            weights = _lagrange_weights(np.array([*lambdas, lambda_]))
-        if weights is not None:
-            start = _extrapolate(datafit, penalty, weights, solutions)
-            start_scores = None
-            if penalty.l1 == 0.0 and len(scores) == len(solutions):
-                start_scores = sum(w * z for w, z in zip(weights, scores, strict=True))
-        result = solver.solve(datafit, penalty, start, start_scores)
-        params = result.params
-        lambdas = (lambdas + [float(lambda_)])[-_ORDER:]
-        solutions = (solutions + [params])[-len(lambdas) :]
-        if result.scores is not None:
-            scores = (scores + [result.scores])[-len(lambdas) :]
-        coefs[i], intercepts[i] = reported_coef(datafit, penalty, params)
-        losses[i] = result.objective - penalty.value(params[: datafit.n_coef])
-        if not result.converged:
-            not_converged.append(float(lambda_))
+    # Small products run on one BLAS thread (see _threads).
+    with blas_threads_for(datafit.n_samples, datafit.n_features, datafit.n_outputs):
+        for i, lambda_ in enumerate(grid):
+            penalty = ElasticNetPenalty.from_params(regularization, lambda_, l1_ratio)
+            start, start_scores = params, (scores[-1] if scores else None)
+            weights = None
+            if len(lambdas) >= 2:
+                weights = _lagrange_weights(np.array([*lambdas, lambda_]))
+            if weights is not None:
+                start = _extrapolate(datafit, penalty, weights, solutions)
+                start_scores = None
+                if penalty.l1 == 0.0 and len(scores) == len(solutions):
+                    start_scores = sum(
+                        w * z for w, z in zip(weights, scores, strict=True)
+                    )
+            result = solver.solve(datafit, penalty, start, start_scores)
+            params = result.params
+            lambdas = (lambdas + [float(lambda_)])[-_ORDER:]
+            solutions = (solutions + [params])[-len(lambdas) :]
+            if result.scores is not None:
+                scores = (scores + [result.scores])[-len(lambdas) :]
+            coefs[i], intercepts[i] = reported_coef(datafit, penalty, params)
+            losses[i] = result.objective - penalty.value(params[: datafit.n_coef])
+            if not result.converged:
+                not_converged.append(float(lambda_))
     state = PathState(tuple(lambdas), tuple(solutions), tuple(scores))
     return PathFit(coefs, intercepts, not_converged, losses, state)
 
