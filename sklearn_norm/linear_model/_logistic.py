@@ -1,8 +1,8 @@
 """``RegularizedLogisticRegression``: penalized logistic regression, solved exactly.
 
-``fit`` validates once, builds a datafit (``_loss``) and a penalty
-(``_penalties``), hands them to a solver function (``_solvers``) and stores
-what the solver returns. No solver loop lives here.
+``fit`` validates once, builds a datafit (``_datafits``) and a penalty
+(``_penalties``), hands them to the solver ``make_solver`` chooses
+(``_solvers``) and stores what it returns. No solver loop lives here.
 """
 
 from __future__ import annotations
