@@ -353,7 +353,9 @@ def fit_path(
     solutions = solutions[-len(lambdas) :] if lambdas else solutions
     params = solutions[-1]
     not_converged = []
-    # Small products run on one BLAS thread (see _threads).
+    # Small products run on one BLAS thread (see _threads), here too: a CV's
+    # fold paths may run in worker processes, which do not inherit the limit
+    # the caller set.
     with blas_threads_for(datafit.n_samples, datafit.n_features, datafit.n_outputs):
         for i, lambda_ in enumerate(grid):
             penalty = ElasticNetPenalty.from_params(regularization, lambda_, l1_ratio)
