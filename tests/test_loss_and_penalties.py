@@ -115,6 +115,27 @@ def test_value_change_is_exact_for_large_and_tiny_steps(n_classes):
     )
 
 
+@pytest.mark.parametrize("scale", [1.0, 250.0, 400.0, 1e4])
+def test_multinomial_value_and_gradient_match_scipy_at_any_score_scale(scale):
+    # Scores within +-300 take the unshifted exp, larger ones the shifted
+    # one; both must give scipy's logsumexp and softmax.
+    from scipy.special import logsumexp, softmax
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    y = np.arange(40) % 4
+    weights = np.full(40, 1 / 40)
+    loss = MultinomialLoss(X, y, weights, fit_intercept=False, n_classes=4)
+    z = scale * rng.uniform(-1, 1, size=(40, 4))
+    expected = np.mean(logsumexp(z, axis=1) - z[np.arange(40), y])
+    np.testing.assert_allclose(loss.value(z), expected, rtol=1e-13)
+    residual = softmax(z, axis=1)
+    residual[np.arange(40), y] -= 1.0
+    np.testing.assert_allclose(
+        loss.gradient(z), (residual / 40).T.dot(X).ravel(), rtol=1e-12, atol=1e-15
+    )
+
+
 def test_float32_products_stay_float32():
     datafit = make_datafit(2, True, dtype=np.float32)
     params = np.ones(datafit.n_params)
