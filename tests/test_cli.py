@@ -347,7 +347,7 @@ def test_help_shows_every_default_and_why(capsys):
     for default in [
         "(default: l1)",
         "(default: 1se)",
-        "(default: 100)",
+        "(default: 100; 40 with --regularization l2",
         "(default: 5)",
         "(default: 0.5)",
         "(default: standard)",
@@ -471,3 +471,13 @@ def test_console_script_is_declared():
 
     scripts = {ep.name: ep.value for ep in entry_points(group="console_scripts")}
     assert scripts.get("sklearn-norm") == "sklearn_norm.cli:main"
+
+
+@pytest.mark.parametrize("regularization, size", [("l1", 100), ("l2", 40)])
+def test_default_grid_size_is_the_estimators(numbers_csv, regularization, size, capsys):
+    args = [numbers_csv, "--target", "y", "--folds", "3", "--no-pictures"]
+    assert main([*args, "--regularization", regularization]) == 0
+    out = capsys.readouterr().out
+    match = re.search(r"cross-validation over (\d+) lambdas( \((\d+) asked)?", out)
+    assert match, out
+    assert int(match.group(3) or match.group(1)) == size

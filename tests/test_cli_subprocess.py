@@ -136,7 +136,8 @@ def test_help_shows_defaults(runs):
     code, out, _ = runs[0]("help")
     flat = " ".join(out.split())
     assert code == 0 and "(default: l1)" in flat and "(default: 1se)" in flat
-    assert "(default: 100)" in flat and "(default: standard)" in flat
+    assert "(default: 100; 40 with --regularization l2" in flat
+    assert "(default: standard)" in flat
     assert 'defaults to an L2 penalty and selection="min"' in flat
 
 

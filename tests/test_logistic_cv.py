@@ -5,7 +5,12 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from sklearn.datasets import load_breast_cancer, load_wine, make_classification
+from sklearn.datasets import (
+    load_breast_cancer,
+    load_iris,
+    load_wine,
+    make_classification,
+)
 from sklearn.metrics import accuracy_score, make_scorer
 from sklearn.model_selection import (
     GridSearchCV,
@@ -46,8 +51,10 @@ def test_scores_and_choice_equal_grid_search_over_single_fits(
 ):
     X, y = make_data(n_classes)
     folds = StratifiedKFold(4, shuffle=True, random_state=0)
+    # A ridge grid one decade long ends above the optimum and is extended.
+    short = {"lambda_min_ratio": 0.1} if regularization == "l2" else {}
     model = RegularizedLogisticRegressionCV(
-        regularization, n_lambdas=8, cv=folds, tol=1e-10
+        regularization, n_lambdas=8, cv=folds, tol=1e-10, **short
     ).fit(X, y)
     search = GridSearchCV(
         RegularizedLogisticRegression(regularization, tol=1e-10),
@@ -57,8 +64,7 @@ def test_scores_and_choice_equal_grid_search_over_single_fits(
     ).fit(X, y)
     expected = np.array([search.cv_results_[f"split{k}_test_score"] for k in range(4)])
     if regularization == "l2":
-        # The ridge grid is extended below glmnet's default end: the scores
-        # of the continued paths are checked too.
+        # The scores of the continued paths are checked too.
         assert model.lambdas_.size > 8
     np.testing.assert_allclose(
         model.cv_scores_, expected, rtol=1e-7, atol=1e-9, err_msg="fold scores"
@@ -181,7 +187,9 @@ def test_verbose_prints_folds(capsys):
     RegularizedLogisticRegressionCV("l2", grid, cv=3, verbose=1).fit(X, y)
     out = capsys.readouterr().out
     assert out.count("fold ") == 3 and "lambda_min" in out
-    RegularizedLogisticRegressionCV("l2", n_lambdas=3, cv=3, verbose=1).fit(X, y)
+    RegularizedLogisticRegressionCV(
+        "l2", n_lambdas=3, lambda_min_ratio=0.5, cv=3, verbose=1
+    ).fit(X, y)
     out = capsys.readouterr().out
     assert "extended it to" in out, "the default grid's extension is reported"
 
@@ -223,13 +231,15 @@ def log_step(lambdas):
 
 @pytest.mark.filterwarnings("error::UserWarning")
 @pytest.mark.parametrize("loader", [load_breast_cancer, load_wine], ids=["bc", "wine"])
-def test_default_ridge_grid_extends_to_an_interior_optimum(loader):
-    # glmnet's ridge grid stops at 0.1 * lambda_max(L1): on standardized real
-    # data the CV optimum lies below it, and the estimator must find it.
+def test_ridge_grid_extends_to_an_interior_optimum(loader):
+    # A ridge grid from 10 * lambda_max(L1) down two decades stops above the
+    # CV optimum of standardized real data; the estimator must find it.
     X, y = standardized(loader)
     folds = StratifiedKFold(5, shuffle=True, random_state=0)
-    model = RegularizedLogisticRegressionCV(cv=folds, n_lambdas=20).fit(X, y)
-    default, _, _ = logistic_path(X, y, regularization="l2", n_lambdas=20)
+    model = RegularizedLogisticRegressionCV(
+        cv=folds, n_lambdas=20, lambda_min_ratio=1e-2
+    ).fit(X, y)
+    default = 10 * lambda_max(X, y) * np.logspace(0, -2, 20)
     lambdas = model.lambdas_
     assert lambdas.size > 20, "the grid was extended"
     np.testing.assert_allclose(lambdas[:20], default, rtol=1e-12)
@@ -243,11 +253,45 @@ def test_default_ridge_grid_extends_to_an_interior_optimum(loader):
     assert model.lambda_ == model.lambda_min_ == lambdas[best]
 
 
+@pytest.mark.filterwarnings("error::UserWarning")
+@pytest.mark.parametrize(
+    "loader", [load_breast_cancer, load_wine, load_iris], ids=["bc", "wine", "iris"]
+)
+def test_default_ridge_grid_is_ten_per_decade_from_ten_lasso_lambda_max(loader):
+    X, y = standardized(loader)
+    model = RegularizedLogisticRegressionCV(
+        cv=StratifiedKFold(5, shuffle=True, random_state=0)
+    ).fit(X, y)
+    lambdas = model.lambdas_
+    # 40 points over four decades from 10 * lambda_max(L1), extended in the
+    # same steps only where the best score lay at an end.
+    top = 10 * lambda_max(X, y)
+    at = int(np.argmin(np.abs(np.log(lambdas / top))))
+    np.testing.assert_allclose(lambdas[at : at + 40], top * np.logspace(0, -4, 40))
+    np.testing.assert_allclose(log_step(lambdas), np.log(10) * -4 / 39, rtol=1e-9)
+    best = int(np.argmax(model.cv_scores_.mean(axis=0)))
+    assert 0 < best < lambdas.size - 1, "an interior optimum"
+
+
+def test_explicit_n_lambdas_overrides_the_ridge_default():
+    X, y = make_data(3)
+    model = RegularizedLogisticRegressionCV(n_lambdas=100, cv=3).fit(X, y)
+    top = 10 * lambda_max(X, y)
+    at = int(np.argmin(np.abs(np.log(model.lambdas_ / top))))
+    np.testing.assert_allclose(
+        model.lambdas_[at : at + 100], top * np.logspace(0, -4, 100)
+    )
+    l1 = RegularizedLogisticRegressionCV("l1", cv=3).fit(X, y)
+    np.testing.assert_allclose(
+        l1.lambdas_[:100], lambda_max(X, y) * np.logspace(0, -4, 100)
+    )
+
+
 def test_ridge_grid_extends_upwards_when_the_features_carry_no_signal():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(200, 5))
     y = rng.integers(0, 2, size=200)
-    default, _, _ = logistic_path(X, y, regularization="l2", n_lambdas=10)
+    default = 10 * lambda_max(X, y) * np.logspace(0, -4, 10)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         model = RegularizedLogisticRegressionCV(n_lambdas=10, cv=4).fit(X, y)

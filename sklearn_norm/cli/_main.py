@@ -197,9 +197,10 @@ def _model_options(g: argparse._ArgumentGroup) -> None:
     g.add_argument(
         "--lambdas",
         type=_positive,
-        default=100,
+        default=None,
         metavar="N",
-        help="number of penalties tried (default: 100)",
+        help="number of penalties tried (default: 100; 40 with --regularization l2, "
+        "whose CV curve is smooth)",
     )
     g.add_argument(
         "--folds",
@@ -471,6 +472,8 @@ def _scaling_line(settings: Settings, data: Dataset) -> str:
 
 
 def _selection_lines(model: Any, settings: Settings, seconds: float) -> list[str]:
+    from ..linear_model._logistic_cv import default_grid_size
+
     penalty = {"l1": "L1", "l2": "L2", "elasticnet": "elastic-net"}[
         settings.regularization
     ]
@@ -485,9 +488,10 @@ def _selection_lines(model: Any, settings: Settings, seconds: float) -> list[str
         else "the best CV log-loss"
     )
     grid = f"{model.lambdas_.size} lambdas"
-    if model.lambdas_.size > settings.n_lambdas:
+    asked = default_grid_size(settings.regularization, settings.n_lambdas)
+    if model.lambdas_.size > asked:
         grid += (
-            f" ({settings.n_lambdas} asked, the grid extended where the CV "
+            f" ({asked} asked, the grid extended where the CV "
             "score was still improving at its end)"
         )
     return [

@@ -54,7 +54,7 @@ class Settings:
 
     regularization: str = "l1"
     l1_ratio: float = 0.5
-    n_lambdas: int = 100
+    n_lambdas: int | None = None  # the estimator's default
     folds: int = 5
     selection: str = "1se"
     class_weight: str | None = None

