@@ -136,6 +136,42 @@ def test_multinomial_value_and_gradient_match_scipy_at_any_score_scale(scale):
     )
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_multinomial_scores_are_class_major_and_any_order_gives_the_same_results(
+    dtype,
+):
+    # Dense multinomial scores are the transpose of a C-ordered (K, n) array
+    # (the fast layout); scores a solver passes in C order must give the
+    # same value, gradient, change and Hessian products, bit for bit up to
+    # summation order.
+    datafit = make_datafit(3, True, dtype=dtype)
+    rng = np.random.default_rng(3)
+    params = rng.normal(size=datafit.n_params)
+    z = datafit.decision(params)
+    assert z.dtype == np.float64 and z.flags.f_contiguous and not z.flags.c_contiguous
+    X64 = datafit.X.astype(np.float64)
+    coef, intercept = datafit.split(params)
+    np.testing.assert_allclose(
+        z, X64 @ coef.T + intercept, rtol=1e-5 if dtype == np.float32 else 1e-13
+    )
+    c_order = np.ascontiguousarray(z)
+    dz = 0.1 * datafit.decision(rng.normal(size=datafit.n_params))
+    v = rng.normal(size=datafit.n_params)
+    for scores, step in ((z, dz), (c_order, np.ascontiguousarray(dz))):
+        results = (
+            datafit.value(scores),
+            datafit.gradient(scores),
+            datafit.value_change(scores, step),
+            datafit.hessp(scores)(v),
+            datafit.class_curvature(scores),
+        )
+        if scores is z:
+            expected = results
+            continue
+        for got, want in zip(results, expected, strict=True):
+            np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
+
+
 def test_float32_products_stay_float32():
     datafit = make_datafit(2, True, dtype=np.float32)
     params = np.ones(datafit.n_params)

@@ -525,7 +525,7 @@ class MultinomialLoss(_LinearDatafit):
         lse = np.log(total)
         lse += m
         e.flags.writeable = lse.flags.writeable = False
-        self._last_softmax = (z.copy(), e, lse)
+        self._last_softmax = (np.copy(z), e, lse)  # in z's memory order
         return e, lse
 
     def _probabilities(self, z: np.ndarray) -> np.ndarray:
@@ -549,6 +549,22 @@ class MultinomialLoss(_LinearDatafit):
     def decision(self, params: np.ndarray) -> np.ndarray:
         return self._matvec(*self.split(params))
 
+    def _matvec(self, coef: np.ndarray, intercept: np.ndarray) -> np.ndarray:
+        """``X @ coef.T + intercept`` as float64, for a dense ``X`` in
+        class-major memory order: the transpose of a C-ordered ``(K,
+        n_samples)`` array. BLAS forms ``coef @ X.T`` in 0.6x the time of
+        ``X @ coef.T`` (digits, 10 classes), reductions over the classes run
+        over contiguous columns (7x faster than over short rows), and
+        ``residual.T @ X`` gets a contiguous left factor. Every operation on
+        scores keeps their order (elementwise ufuncs, ``np.copy``)."""
+        if sp.issparse(self.X):
+            return super()._matvec(coef, intercept)
+        self._count_pass()
+        scores = coef.astype(self.X.dtype, copy=False) @ self.X.T
+        scores = np.asarray(scores, dtype=np.float64)
+        scores += intercept[:, None]
+        return scores.T
+
     def value(self, z: np.ndarray) -> float:
         return float(self.weights @ (self._softmax_at(z)[1] - z[self._rows, self.y]))
 
@@ -568,7 +584,7 @@ class MultinomialLoss(_LinearDatafit):
 
     def gradient(self, z: np.ndarray) -> np.ndarray:
         # p - 1 before the weight: exact where p is near 1 (w * p - w is not).
-        residual = self._probabilities(z).copy()
+        residual = np.copy(self._probabilities(z))  # in z's memory order
         residual[self._rows, self.y] -= 1.0
         residual *= self.weights[:, None]
         return self._pack(self._rmatvec(residual), residual)

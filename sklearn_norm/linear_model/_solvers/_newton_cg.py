@@ -55,7 +55,7 @@ def solve_newton_cg(
         raise ValueError("newton-cg needs a smooth penalty (no L1 part)")
     params = params.copy()
     n_coef = datafit.n_coef
-    z = datafit.decision(params) if scores is None else scores.copy()
+    z = datafit.decision(params) if scores is None else np.copy(scores)
     grad = smooth_gradient(datafit, penalty, params, z)
     n_iter = 0
     while True:
