@@ -134,7 +134,7 @@ def solve_orthant_newton(
         if steps == 0:  # the working set cannot improve: rounding level
             break
     value = datafit.value(z) + penalty.value(params[:n_coef])
-    return SolverResult(params, value, measure, n_iter, measure <= tol)
+    return SolverResult(params, value, measure, n_iter, measure <= tol, z)
 
 
 def _working_set(datafit, w: np.ndarray, pg_w: np.ndarray) -> np.ndarray:
