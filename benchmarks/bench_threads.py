@@ -6,12 +6,16 @@ product waits for every thread to be scheduled. The target (issue 17): a fit
 is never slower with the default threads than with one, on a quiet or a
 loaded machine.
 
-For each problem (standardized real data; single fits and a path) it prints
+For each problem (standardized real data and two larger synthetic sets,
+above the size where fits stop limiting themselves to one thread and go by
+the idle cores instead; single fits and a path) it prints
 the median seconds of ``--repeats`` fits with the default threads and with
 a one-thread BLAS limit (``threadpoolctl``) around the fit, for ours and for
 scikit-learn's ``LogisticRegression`` (lbfgs, ``C = 1 / (lambda_ * n)``), and
 the ratio default / one. ``--load N`` keeps N busy processes running during
-the measurements, as on a loaded machine.
+the measurements, as on a loaded machine; the measurements start after
+``--settle`` seconds (default 60 with a load), once the one-minute load
+average, which the larger fits read, has taken the load in.
 
 Run::
 
@@ -24,11 +28,12 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import statistics
 import time
 import warnings
 
-from sklearn.datasets import load_breast_cancer, load_digits
+from sklearn.datasets import load_breast_cancer, load_digits, make_classification
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import ThreadpoolController, threadpool_info
@@ -47,6 +52,17 @@ def problems():
         for regularization, lambda_ in [("l2", 1e-2), ("l2", 1e-4), ("l1", 1e-3)]:
             yield f"{name} {regularization} {lambda_:g}", X, y, regularization, lambda_
     yield "digits l1 path (100 lambdas)", *digits, "l1 path", None
+    for (n, p, k), lambdas in [
+        ((16000, 250, 2), [("l2", 1e-3), ("l1", 1e-3)]),
+        ((8000, 200, 10), [("l2", 1e-3)]),
+    ]:
+        X, y = make_classification(
+            n, p, n_informative=p // 5, n_classes=k, random_state=0
+        )
+        X = StandardScaler().fit_transform(X)
+        label = f"{n}x{p}" + (f" {k} classes" if k > 2 else "")
+        for regularization, lambda_ in lambdas:
+            yield f"{label} {regularization} {lambda_:g}", X, y, regularization, lambda_
 
 
 def fit_ours(X, y, regularization, lambda_):
@@ -88,6 +104,12 @@ def main(argv=None) -> int:
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--load", type=int, default=0, help="busy processes")
     parser.add_argument("--only", default="", help="substring of problem names")
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=None,
+        help="seconds to wait after starting the load (default: 60 with --load)",
+    )
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
     workers = [
@@ -95,12 +117,15 @@ def main(argv=None) -> int:
     ]
     for worker in workers:
         worker.start()
+    settle = args.settle if args.settle is not None else (60.0 if args.load else 0.0)
+    time.sleep(settle)
     threads = {
         info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"
     }
     print(
         f"default BLAS threads {sorted(threads)}, {multiprocessing.cpu_count()} CPUs, "
-        f"{args.load} busy processes; median of {args.repeats}"
+        f"{args.load} busy processes, load average {os.getloadavg()[0]:.2f}; "
+        f"median of {args.repeats}"
     )
     print(
         f"{'problem':30} {'ours default':>12} {'ours 1 thr':>10} {'ratio':>6}"

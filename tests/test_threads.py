@@ -1,4 +1,7 @@
-"""Small fits run their products on one BLAS thread (``_threads``)."""
+"""Small fits run their products on one BLAS thread, larger ones on at most
+the idle cores (``_threads``)."""
+
+import os
 
 import numpy as np
 import pytest
@@ -43,6 +46,7 @@ def _data():
 def test_small_fits_use_one_blas_thread_and_large_ones_keep_the_default(
     fit, threads_seen, monkeypatch
 ):
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))  # quiet
     default = _blas_threads()
     X, y = _data()
     fit(X, y)
@@ -51,4 +55,38 @@ def test_small_fits_use_one_blas_thread_and_large_ones_keep_the_default(
     threads_seen.clear()
     monkeypatch.setattr(_threads, "SINGLE_THREAD_WORK", 0)  # every fit is "large"
     fit(X, y)
+    assert threads_seen and all(seen == default for seen in threads_seen)
+
+
+def _fit_large(monkeypatch):
+    monkeypatch.setattr(_threads, "SINGLE_THREAD_WORK", 0)  # every fit is "large"
+    X, y = _data()
+    RegularizedLogisticRegression("l2", 0.01).fit(X, y)
+
+
+def test_large_fits_on_a_loaded_machine_use_its_idle_cores(threads_seen, monkeypatch):
+    default = max(_blas_threads())
+    cpus = os.cpu_count() or 1
+    # Every core busy with other work: one thread.
+    monkeypatch.setattr(os, "getloadavg", lambda: (cpus + 3.0, 0.0, 0.0))
+    _fit_large(monkeypatch)
+    assert threads_seen and all(seen == {1} for seen in threads_seen)
+    # One other busy process: one core fewer than the machine has (and
+    # never more threads than BLAS already had).
+    threads_seen.clear()
+    monkeypatch.setattr(os, "getloadavg", lambda: (2.0, 0.0, 0.0))
+    _fit_large(monkeypatch)
+    expected = min(default, max(1, cpus - 1))
+    assert threads_seen and all(max(seen) == expected for seen in threads_seen)
+    assert max(_blas_threads()) == default  # restored after the fit
+
+
+def test_without_a_load_average_large_fits_keep_the_default(threads_seen, monkeypatch):
+    def no_load_average():
+        raise OSError("no load average")
+
+    default = _blas_threads()
+    monkeypatch.setattr(os, "getloadavg", no_load_average)
+    assert _threads.idle_threads() is None
+    _fit_large(monkeypatch)
     assert threads_seen and all(seen == default for seen in threads_seen)
