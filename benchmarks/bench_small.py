@@ -65,7 +65,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
-import multiprocessing
 import os
 import platform
 import time
@@ -76,7 +75,12 @@ import numpy as np
 import scipy
 import sklearn
 import threadpoolctl
-from scipy.special import logsumexp
+
+# The objective, the tolerance ladder and scikit-learn's penalty arguments are
+# bench_logistic.py's, the busy processes bench_threads.py's (this script runs
+# from benchmarks/, which is then on the path).
+from bench_logistic import LADDER, RHO, SKLEARN_1_8, objective
+from bench_threads import busy_processes
 from sklearn.datasets import (
     load_breast_cancer,
     load_digits,
@@ -93,15 +97,10 @@ from threadpoolctl import ThreadpoolController
 import sklearn_norm
 from sklearn_norm import RegularizedLogisticRegression
 
-LADDER = [1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10, 1e-11, 1e-12]
 PRECISION = 1e-8
-RHO = {"l1": 1.0, "l2": 0.0, "elasticnet": 0.5}
 GRID = np.logspace(-1, -4, 20)
 TARGET = 0.5  # ours / scikit-learn
 LONG = 30.0  # seconds: a grid search this long runs once
-# scikit-learn 1.8 deprecated LogisticRegression's ``penalty`` for ``l1_ratio``;
-# 1.7, the oldest supported, needs it (and ignores ``l1_ratio`` without it).
-SKLEARN_1_8 = tuple(int(part) for part in sklearn.__version__.split(".")[:2]) >= (1, 8)
 
 PROBLEMS: dict[str, Callable] = {
     "breast_cancer": lambda: load_breast_cancer(return_X_y=True),
@@ -123,22 +122,6 @@ PROBLEMS: dict[str, Callable] = {
 def standardized(name: str):
     X, y = PROBLEMS[name]()
     return StandardScaler().fit_transform(X), y
-
-
-def objective(X, y, coef, intercept, regularization, lam) -> float:
-    """The objective of RegularizedLogisticRegression, in float64."""
-    coef = np.asarray(coef, dtype=np.float64).reshape(-1, X.shape[1])
-    intercept = np.asarray(intercept, dtype=np.float64).reshape(-1)
-    z = X @ coef.T + intercept
-    encoded = np.searchsorted(np.unique(y), y)
-    if coef.shape[0] == 1:
-        z = z[:, 0]
-        loss = np.logaddexp(0.0, np.where(encoded == 1, -z, z))
-    else:
-        loss = logsumexp(z, axis=1) - z[np.arange(y.size), encoded]
-    rho = RHO[regularization]
-    penalty = rho * np.abs(coef).sum() + (1 - rho) / 2 * (coef**2).sum()
-    return float(loss.mean() + lam * penalty)
 
 
 def penalty_options(regularization: str) -> dict:
@@ -166,11 +149,6 @@ class Threads:
 
 
 THREAD_LABELS = {"default": "default BLAS threads", "one": "1 BLAS thread"}
-
-
-def busy() -> None:
-    while True:
-        pass
 
 
 def blas_description() -> str:
@@ -351,14 +329,7 @@ def part_single(data, penalties, args, settings, threads) -> None:
         f"relative suboptimality (seconds; ratio ours / fastest scikit-learn)"
     )
     group = f"{'ours':>8} {'sklearn best':>16} {'seconds':>8} {'ratio':>6}"
-    head = f"{'problem':19} {'penalty':10}"
-    labels = f"{'':30}"
-    for setting in settings:
-        head += " | " + group
-        labels += " | " + f"{THREAD_LABELS[setting]:^{len(group)}}"
-    print(labels)
-    print(head)
-    print("-" * len(head))
+    print_head(group, settings)
     met = dict.fromkeys(settings, 0)
     rows = 0
     for name, (X, y) in data.items():
@@ -379,6 +350,20 @@ def part_single(data, penalties, args, settings, threads) -> None:
             print(line + (f"  ({note})" if note else ""), flush=True)
             rows += 1
     print(target_line(met, rows, settings))
+
+
+def print_head(group: str, settings, tail: str = "") -> None:
+    """Print a table's head: one column ``group`` per thread setting, under
+    its label, then ``tail``."""
+    head = f"{'problem':19} {'penalty':10}"
+    labels = f"{'':30}"
+    for setting in settings:
+        head += " | " + group
+        labels += " | " + f"{THREAD_LABELS[setting]:^{len(group)}}"
+    head += tail
+    print(labels)
+    print(head)
+    print("-" * len(head))
 
 
 def target_line(met, rows, settings) -> str:
@@ -473,18 +458,11 @@ def part_grid(data, penalties, args, settings, threads) -> None:
         f"(* ran once: over {LONG:g} s)"
     )
     group = f"{'ours':>8} {'sklearn':>8} {'solver':>15} {'ratio':>6}"
-    head = f"{'problem':19} {'penalty':10}"
-    labels = f"{'':30}"
-    for setting in settings:
-        head += " | " + group
-        labels += " | " + f"{THREAD_LABELS[setting]:^{len(group)}}"
-    head += (
+    tail = (
         f" | {'score ours':>10} {'sklearn':>7} {'lambda ours':>11} {'sklearn':>8}"
         f" {'warned':>7}"
     )
-    print(labels)
-    print(head)
-    print("-" * len(head))
+    print_head(group, settings, tail)
     met = dict.fromkeys(settings, 0)
     rows = 0
     for name, (X, y) in data.items():
@@ -559,14 +537,9 @@ def main(argv=None) -> int:
         f"{' (+elasticnet grid)' if args.grid_elasticnet else ''}"
     )
     data = {name: standardized(name) for name in names}
-    workers = [
-        multiprocessing.Process(target=busy, daemon=True) for _ in range(args.load)
-    ]
-    for worker in workers:
-        worker.start()
     threads = Threads()
     start = time.perf_counter()
-    try:
+    with busy_processes(args.load):
         if not args.skip_single:
             part_single(data, penalties, args, settings, threads)
         if not args.skip_grid:
@@ -574,9 +547,6 @@ def main(argv=None) -> int:
                 p for p in penalties if p != "elasticnet" or args.grid_elasticnet
             ]
             part_grid(data, grid_penalties, args, settings, threads)
-    finally:
-        for worker in workers:
-            worker.terminate()
     print(f"\ntotal {time.perf_counter() - start:.0f} s")
     return 0
 

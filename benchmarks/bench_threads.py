@@ -27,6 +27,7 @@ Run::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import multiprocessing
 import os
 import statistics
@@ -99,26 +100,21 @@ def busy() -> None:
         pass
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeats", type=int, default=7)
-    parser.add_argument("--load", type=int, default=0, help="busy processes")
-    parser.add_argument("--only", default="", help="substring of problem names")
-    parser.add_argument(
-        "--settle",
-        type=float,
-        default=None,
-        help="seconds to wait after starting the load (default: 60 with --load)",
-    )
-    args = parser.parse_args(argv)
-    warnings.simplefilter("ignore")
-    workers = [
-        multiprocessing.Process(target=busy, daemon=True) for _ in range(args.load)
-    ]
+@contextlib.contextmanager
+def busy_processes(n: int):
+    """``n`` busy processes running for the duration of the block."""
+    workers = [multiprocessing.Process(target=busy, daemon=True) for _ in range(n)]
     for worker in workers:
         worker.start()
-    settle = args.settle if args.settle is not None else (60.0 if args.load else 0.0)
-    time.sleep(settle)
+    try:
+        yield
+    finally:
+        for worker in workers:
+            worker.terminate()
+
+
+def measure(args) -> float:
+    """Print the table; return the worst ratio of ours, default / one thread."""
     threads = {
         info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"
     }
@@ -132,25 +128,41 @@ def main(argv=None) -> int:
         f" {'sk default':>10} {'sk 1 thr':>9} {'ratio':>6}"
     )
     worst = 0.0
-    try:
-        for name, X, y, regularization, lambda_ in problems():
-            if args.only not in name:
+    for name, X, y, regularization, lambda_ in problems():
+        if args.only not in name:
+            continue
+        row = f"{name:30}"
+        for fit in (fit_ours, fit_sklearn):
+            fit_args = (X, y, regularization, lambda_)
+            if fit(*fit_args) is None and fit is fit_sklearn:
+                row += f" {'':>10} {'':>9} {'':>6}"
                 continue
-            row = f"{name:30}"
-            for fit in (fit_ours, fit_sklearn):
-                fit_args = (X, y, regularization, lambda_)
-                if fit(*fit_args) is None and fit is fit_sklearn:
-                    row += f" {'':>10} {'':>9} {'':>6}"
-                    continue
-                default = median_seconds(fit, fit_args, args.repeats, False)
-                one = median_seconds(fit, fit_args, args.repeats, True)
-                row += f" {default:12.4f} {one:10.4f} {default / one:6.2f}"
-                if fit is fit_ours:
-                    worst = max(worst, default / one)
-            print(row)
-    finally:
-        for worker in workers:
-            worker.terminate()
+            default = median_seconds(fit, fit_args, args.repeats, False)
+            one = median_seconds(fit, fit_args, args.repeats, True)
+            row += f" {default:12.4f} {one:10.4f} {default / one:6.2f}"
+            if fit is fit_ours:
+                worst = max(worst, default / one)
+        print(row)
+    return worst
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--load", type=int, default=0, help="busy processes")
+    parser.add_argument("--only", default="", help="substring of problem names")
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=None,
+        help="seconds to wait after starting the load (default: 60 with --load)",
+    )
+    args = parser.parse_args(argv)
+    warnings.simplefilter("ignore")
+    settle = args.settle if args.settle is not None else (60.0 if args.load else 0.0)
+    with busy_processes(args.load):
+        time.sleep(settle)
+        worst = measure(args)
     print(f"worst ours default / one thread: {worst:.2f} (target <= 1.0 within noise)")
     return 0
 
