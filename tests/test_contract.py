@@ -589,6 +589,56 @@ def test_penalty_lambda_max_is_where_zero_becomes_optimal():
     assert ElasticNetPenalty(0.5, 0.5).lambda_max(grad) == pytest.approx(1.6)
     assert ElasticNetPenalty(0.0, 1.0).lambda_max(grad) == np.inf
     assert isinstance(ElasticNetPenalty(0.5, 0.5), Penalty)
+    # Weighted: each |grad_k| over its weight; weight 0 does not count.
+    weighted = ElasticNetPenalty(0.5, 0.5, np.array([0.5, 0.0, 2.0]))
+    assert weighted.lambda_max(grad) == pytest.approx(0.3 / 0.5 / 0.5)
+
+
+def test_weighted_penalty_is_the_sum_of_its_coordinates():
+    """Every method of a weighted penalty against the one-coefficient
+    penalties ``f_k * (l1 |w| + l2 / 2 w^2)`` written out."""
+    rng = np.random.default_rng(0)
+    weights = np.array([0.0, 0.5, 1.0, 2.5, 1.0, 0.0])
+    w = np.array([0.0, 0.0, -0.7, 0.3, 1e-3, 2.0])
+    grad = rng.standard_normal(w.size)
+    dw = 1e-3 * rng.standard_normal(w.size)
+    penalty = ElasticNetPenalty(0.4, 0.6, weights)
+    value = np.sum(weights * (0.4 * np.abs(w) + 0.3 * w * w))
+    assert penalty.value(w) == pytest.approx(value, rel=1e-14)
+    moved = np.sum(weights * (0.4 * np.abs(w + dw) + 0.3 * (w + dw) ** 2))
+    assert penalty.value_change(w, dw) == pytest.approx(moved - value, rel=1e-9)
+    step = 0.7
+    for k in range(w.size):
+        single = ElasticNetPenalty(0.4 * weights[k], 0.6 * weights[k])
+        assert penalty.prox(w, step)[k] == pytest.approx(
+            single.prox(w[k : k + 1], step)[0], abs=1e-15
+        )
+        assert penalty.pseudo_gradient(w, grad)[k] == pytest.approx(
+            single.pseudo_gradient(w[k : k + 1], grad[k : k + 1])[0], abs=1e-15
+        )
+    # Weight 0: the plain gradient, whatever the sign of w.
+    np.testing.assert_array_equal(
+        penalty.pseudo_gradient(w, grad)[[0, 5]], grad[[0, 5]]
+    )
+    assert not penalty.is_smooth and ElasticNetPenalty(0.4, 0.6, 0 * weights).is_smooth
+    np.testing.assert_allclose(penalty.l1_coef, 0.4 * weights)
+    assert penalty.l2_typical == pytest.approx(0.6 * weights.mean())
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_a_restricted_penalty_follows_the_restricted_coefficients(n_classes):
+    X, y, _ = _data(n_classes, seed=4)
+    datafit = datafit_of(X, y, np.ones(N_SAMPLES), n_classes, True)
+    weights = np.arange(datafit.n_coef, dtype=float)
+    penalty = ElasticNetPenalty(1.0, 0.5, weights)
+    features = np.array([0, 2])
+    sub = penalty.restrict(datafit, features)
+    params = np.zeros(datafit.n_params)
+    params[: datafit.n_coef] = weights
+    expected = datafit.restrict_params(params, features)[: sub.weights.size]
+    np.testing.assert_array_equal(sub.weights, expected)
+    assert sub.weights.size == datafit.restrict(features).n_coef
+    assert ElasticNetPenalty(1.0, 0.5).restrict(datafit, features).weights is None
 
 
 def test_dask_caches_agree_with_fresh_evaluations(monkeypatch):

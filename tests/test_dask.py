@@ -252,6 +252,21 @@ def test_fit_with_weights_class_weight_and_labels(client):
     assert_allclose(again.coef_, local.coef_, rtol=0, atol=1e-6)
 
 
+@pytest.mark.parametrize("regularization", ["l1", "l2"])
+def test_penalty_factors_on_dask(client, regularization):
+    X, y = _data(n_classes=3)
+    factor = np.ones(X.shape[1])
+    factor[[0, 1, 2]] = 0.0, np.inf, 3.0
+    params = dict(
+        regularization=regularization, lambda_=0.05, penalty_factor=factor, tol=1e-9
+    )
+    local = RegularizedLogisticRegression(**params).fit(X, y)
+    model = RegularizedLogisticRegression(**params).fit(_dask(X), _dask(y))
+    assert np.all(model.coef_[:, 1] == 0.0) and np.all(model.coef_[:, 0] != 0.0)
+    assert_allclose(model.coef_, local.coef_, rtol=0, atol=1e-6)
+    assert_allclose(model.intercept_, local.intercept_, rtol=0, atol=1e-6)
+
+
 def test_float32_fit(client):
     X, y = _data(dtype=np.float32)
     local, model = _fit_both("l2", 2, True, "auto", X, y)

@@ -134,16 +134,33 @@ class Datafit(Protocol):
 
 @runtime_checkable
 class Penalty(Protocol):
-    """A separable penalty on the coefficients, ``l1 * ||w||_1 + l2 / 2 *
-    ||w||_2^2``: Newton solvers fold ``l2`` into their Hessian and treat
-    ``l1`` by orthants or a proximal step."""
+    """A separable penalty on the coefficients, ``sum_k f_k (l1 |w_k| + l2 /
+    2 w_k^2)`` with weights ``f_k`` (``weights``; None: all 1): Newton
+    solvers fold the L2 strengths into their Hessian and treat the L1 ones
+    by orthants or a proximal step."""
 
     l1: float
     l2: float
+    weights: np.ndarray | None
 
     @property
     def is_smooth(self) -> bool:
-        """Whether the penalty is differentiable (``l1 == 0``)."""
+        """Whether the penalty is differentiable (no L1 part)."""
+
+    @property
+    def l1_coef(self) -> float | np.ndarray:
+        """The L1 strength of every coefficient (a number if all equal)."""
+
+    @property
+    def l2_coef(self) -> float | np.ndarray:
+        """The L2 strength of every coefficient (a number if all equal)."""
+
+    @property
+    def l2_typical(self) -> float:
+        """One number for the L2 strengths (their mean)."""
+
+    def restrict(self, datafit: Datafit, features: np.ndarray) -> Penalty:
+        """The penalty of the coefficients of ``datafit.restrict(features)``."""
 
     def value(self, w: np.ndarray) -> float:
         """``P(w)``."""

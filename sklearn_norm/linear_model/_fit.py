@@ -17,6 +17,9 @@ from .._validation import (
     check_weights,
 )
 from ._datafits import BinaryLogisticLoss, MultinomialLoss
+from ._factors import PenaltyFactors
+from ._penalties import ElasticNetPenalty
+from ._solvers import NewtonCG
 
 # What float32 products with X can resolve: a float32 gradient carries
 # relative rounding errors of about 1e-6, so asking for less is asking for noise.
@@ -92,7 +95,18 @@ def reported_coef(datafit, penalty, params: np.ndarray):
         intercept = intercept - intercept.mean()
         if penalty.l1 == 0.0 and penalty.l2 == 0.0:
             coef = coef - coef.mean(axis=0)
+        elif penalty.weights is not None:
+            # Features of penalty factor 0: unpenalized, the same shift.
+            free = _unpenalized_features(datafit, penalty)
+            coef = coef.copy()
+            coef[:, free] -= coef[:, free].mean(axis=0)
     return coef, intercept
+
+
+def _unpenalized_features(datafit, penalty) -> np.ndarray:
+    """The features whose coefficients have penalty weight 0."""
+    weights = penalty.weights.reshape(datafit.n_outputs, datafit.n_features)
+    return np.flatnonzero(weights[0] == 0.0)
 
 
 def constant_model(datafit) -> np.ndarray:
@@ -112,12 +126,38 @@ def constant_model(datafit) -> np.ndarray:
     return params
 
 
-def publish_result(estimator, datafit, penalty, result, solver_name: str) -> None:
+def null_model(datafit, penalty: ElasticNetPenalty, tol: float = 1e-8) -> np.ndarray:
+    """The best model whose penalized coefficients are all zero: the
+    constant model, and the coefficients of penalty weight 0 fitted too
+    (unpenalized, to ``tol``). Paths start here; ``lambda_max`` is the
+    penalty's threshold at its gradient."""
+    params = constant_model(datafit)
+    if penalty.weights is None or penalty.weights.all():
+        return params
+    free = _unpenalized_features(datafit, penalty)
+    sub = datafit.restrict(free)
+    solver = NewtonCG(tol=tol, max_iter=100)
+    result = solver.solve(
+        sub, ElasticNetPenalty(0.0, 0.0), datafit.restrict_params(params, free)
+    )
+    return datafit.expand_params(params, result.params, free)
+
+
+def publish_result(
+    estimator,
+    datafit,
+    penalty,
+    result,
+    solver_name: str,
+    factors: PenaltyFactors | None = None,
+) -> None:
     """Set a fitted estimator's model attributes from a solver's ``result``:
     ``coef_`` and ``intercept_`` (as ``reported_coef`` gives them, in
-    ``X``'s dtype), ``n_iter_``, ``optimality_``, ``objective_`` and
-    ``solver_``."""
+    ``X``'s dtype; with zeros at the features ``factors`` excludes),
+    ``n_iter_``, ``optimality_``, ``objective_`` and ``solver_``."""
     coef, intercept = reported_coef(datafit, penalty, result.params)
+    if factors is not None:
+        coef = factors.expand(coef)
     estimator.coef_ = np.array(coef, dtype=datafit.dtype)
     estimator.intercept_ = np.array(intercept, dtype=datafit.dtype)
     estimator.n_iter_ = result.n_iter

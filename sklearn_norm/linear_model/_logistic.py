@@ -29,6 +29,7 @@ from .._validation import (
     validate,
     validate_logistic,
 )
+from ._factors import check_penalty_factor, coef_weights
 from ._fit import build_datafit, constant_model, effective_tol, publish_result
 from ._penalties import ElasticNetPenalty
 from ._solvers import SOLVERS, make_solver, step_bound
@@ -50,17 +51,20 @@ class RegularizedLogisticRegression(
     .. code-block:: text
 
         F(w, b) = (1/S) * sum_i s_i * logloss(y_i, x_i @ w + b)
-                  + lambda_ * (rho * ||w||_1 + (1 - rho) / 2 * ||w||_2^2)
+                  + lambda_ * sum_j f_j * (rho * |w_j| + (1 - rho) / 2 * w_j^2)
 
     where ``s_i = sample_weight[i] * class_weight[y_i]``, ``S = sum_i s_i``
     (the loss is a weighted mean), ``rho`` is 1 for ``"l1"``, 0 for ``"l2"``
-    and ``l1_ratio`` for ``"elasticnet"``, and ``regularization=None`` drops the
+    and ``l1_ratio`` for ``"elasticnet"``, the penalty factors ``f_j`` are 1
+    unless ``penalty_factor`` is given, and ``regularization=None`` drops the
     penalty. The intercept is never penalized. With K > 2 classes the loss is
     the multinomial (softmax) log-loss, ``w`` is a K x p matrix and the penalty
     sums over all of it.
 
     scikit-learn's ``LogisticRegression(C=1 / (lambda_ * S), l1_ratio=rho)``
-    has the same minimizer.
+    has the same minimizer (without penalty factors), and so does glmnet's
+    ``glmnet(x, y, lambda = lambda_, alpha = rho, standardize = FALSE)``
+    (with them too: ``penalty.factor``).
 
     Parameters
     ----------
@@ -75,6 +79,15 @@ class RegularizedLogisticRegression(
     l1_ratio : float, default=0.5
         ``rho`` for ``regularization="elasticnet"``, in [0, 1]: 1 is the L1
         penalty, 0 the L2 penalty. Ignored by the other regularizations.
+
+    penalty_factor : array-like of shape (n_features,), default=None
+        A multiplier ``f_j >= 0`` of the penalty of each feature (glmnet's
+        ``penalty.factor``): 0 leaves a feature unpenalized (it is never
+        set to zero by the penalty, e.g. a covariate that must stay in the
+        model), ``inf`` excludes it (its coefficients are 0 and its column
+        is not used). As glmnet does, the factors are rescaled to sum to
+        ``n_features`` (an excluded feature counts as 1), so factors that
+        are all equal change nothing. ``None``: all 1.
 
     fit_intercept : bool, default=True
         Whether to fit an (unpenalized) intercept.
@@ -222,6 +235,7 @@ class RegularizedLogisticRegression(
         "regularization": [StrOptions({"l1", "l2", "elasticnet"}), None],
         "lambda_": [Interval(Real, 0, None, closed="left")],
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],
+        "penalty_factor": ["array-like", None],
         "fit_intercept": ["boolean"],
         "solver": [StrOptions({"auto", *SOLVERS})],
         "tol": [Interval(Real, 0, None, closed="left")],
@@ -238,6 +252,7 @@ class RegularizedLogisticRegression(
         lambda_: float = 0.1,
         *,
         l1_ratio: float = 0.5,
+        penalty_factor: ArrayLike | None = None,
         fit_intercept: bool = True,
         solver: str = "auto",
         tol: float = 1e-6,
@@ -250,6 +265,7 @@ class RegularizedLogisticRegression(
         self.regularization = regularization
         self.lambda_ = lambda_
         self.l1_ratio = l1_ratio
+        self.penalty_factor = penalty_factor
         self.fit_intercept = fit_intercept
         self.solver = solver
         self.tol = tol
@@ -325,10 +341,18 @@ class RegularizedLogisticRegression(
             classes, datafit = build_datafit(
                 X, y, sample_weight, self.class_weight, self.fit_intercept
             )
-        penalty = ElasticNetPenalty.from_params(
-            self.regularization, self.lambda_, self.l1_ratio
-        )
+        factors = check_penalty_factor(self.penalty_factor, datafit.n_features)
         params = self._start(datafit, classes)
+        if factors is not None and factors.excludes:
+            # The excluded features' columns are left out of the fit.
+            params = datafit.restrict_params(params, factors.included)
+            datafit = datafit.restrict(factors.included)
+        penalty = ElasticNetPenalty.from_params(
+            self.regularization,
+            self.lambda_,
+            self.l1_ratio,
+            coef_weights(factors, datafit.n_outputs),
+        )
         tol = effective_tol(self.tol, X.dtype)
         solver = make_solver(
             self.solver,
@@ -341,7 +365,7 @@ class RegularizedLogisticRegression(
         with blas_threads_for(datafit.n_samples, datafit.n_features, datafit.n_outputs):
             result = solver.solve(datafit, penalty, params)
         self.classes_ = classes
-        publish_result(self, datafit, penalty, result, solver.name)
+        publish_result(self, datafit, penalty, result, solver.name, factors)
         if not result.converged:
             warnings.warn(
                 _convergence_message(solver.name, result, tol, datafit, self.lr)

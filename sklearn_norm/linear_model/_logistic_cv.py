@@ -34,6 +34,7 @@ from ._cv_curve import (
     user_grid_warning,
 )
 from ._datafits import weighted_gram
+from ._factors import PenaltyFactors, check_penalty_factor, coef_weights
 from ._fit import (
     constant_model,
     datafit_of,
@@ -108,6 +109,12 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
 
     l1_ratio : float, default=0.5
         ``rho`` for ``"elasticnet"``.
+
+    penalty_factor : array-like of shape (n_features,), default=None
+        Per-feature multipliers of the penalty, as in
+        :class:`RegularizedLogisticRegression` (0: unpenalized, ``inf``:
+        excluded), used by every fit; the default grid starts at the
+        ``lambda_max`` they give.
 
     cv : int, cross-validation generator or iterable, default=5
         Folds, as in scikit-learn: an int gives ``StratifiedKFold``.
@@ -206,6 +213,7 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         "n_lambdas": [Interval(Integral, 1, None, closed="left"), None],
         "lambda_min_ratio": [Interval(Real, 0, 1, closed="neither"), None],
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],
+        "penalty_factor": ["array-like", None],
         "cv": ["cv_object"],
         "scoring": [StrOptions(set(get_scorer_names())), callable, None],
         "selection": [StrOptions({"min", "1se"})],
@@ -225,6 +233,7 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         n_lambdas: int | None = None,
         lambda_min_ratio: float | None = None,
         l1_ratio: float = 0.5,
+        penalty_factor: ArrayLike | None = None,
         cv=5,
         scoring=None,
         selection: str = "min",
@@ -240,6 +249,7 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         self.n_lambdas = n_lambdas
         self.lambda_min_ratio = lambda_min_ratio
         self.l1_ratio = l1_ratio
+        self.penalty_factor = penalty_factor
         self.cv = cv
         self.scoring = scoring
         self.selection = selection
@@ -276,6 +286,9 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         """
         X, y = validate_logistic(self, X, y)
         check_classification_targets(y)
+        factors = check_penalty_factor(self.penalty_factor, X.shape[1])
+        if factors is not None:
+            X = factors.select(X)  # excluded features: their columns go
         if sample_weight is not None:
             sample_weight = check_weights(sample_weight, X)
         # Classes, labels and weights once: the folds take their parts.
@@ -285,12 +298,15 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         datafit = datafit_of(X, encoded, fit_weights, classes.size, self.fit_intercept)
         with blas_threads_for(*X.shape, datafit.n_outputs):
             return self._fit(
-                X, y, sample_weight, classes, encoded, fit_weights, datafit
+                X, y, sample_weight, classes, encoded, fit_weights, datafit, factors
             )
 
-    def _fit(self, X, y, sample_weight, classes, encoded, fit_weights, datafit) -> Self:
+    def _fit(
+        self, X, y, sample_weight, classes, encoded, fit_weights, datafit, factors
+    ) -> Self:
         """``fit`` after validation, on the BLAS threads its size deserves;
-        ``fit_weights`` are sample times class weights."""
+        ``fit_weights`` are sample times class weights; ``X`` holds the
+        features ``factors`` keeps."""
         if self.lambdas is None:
             grid = default_lambdas(
                 datafit,
@@ -299,6 +315,7 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
                 default_grid_size(self.regularization, self.n_lambdas),
                 self.lambda_min_ratio,
                 ridge_l1_ratio=_RIDGE_TOP_L1_RATIO,
+                factors=factors,
             )
         else:
             grid = check_lambdas(self.lambdas)
@@ -315,7 +332,7 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         if self.regularization == "l2" and GramPreconditioner.fits(datafit, budget):
             gram = weighted_gram(X, fit_weights, budget)
         context = _FoldContext(
-            X, y, encoded, fit_weights, sample_weight, classes, scorer, gram
+            X, y, encoded, fit_weights, sample_weight, classes, scorer, gram, factors
         )
         full_preconditioner = _preconditioner(gram, None, self.fit_intercept)
         curve = self._cross_validate(
@@ -346,20 +363,21 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         self.lambda_min_ = float(grid[best])
         self.lambda_1se_ = float(grid[one_se])
         self.lambda_ = float(grid[chosen])
-        self.coefs_path_ = curve.coefs
+        coefs = curve.coefs
+        self.coefs_path_ = coefs if factors is None else factors.expand(coefs)
         self.intercepts_path_ = curve.intercepts
         self.classes_ = classes
         if self.lambdas is None:
             message = ends.warning(best, curve.lambdas)
         else:
-            message = self._user_grid_message(datafit, curve.lambdas, best)
+            message = self._user_grid_message(datafit, curve.lambdas, best, factors)
         if message:
             warnings.warn(
                 f"RegularizedLogisticRegressionCV: {message}",
                 UserWarning,
                 stacklevel=5,  # past fit and its two wrappers, to the caller
             )
-        self._refit(X, datafit, curve, chosen, full_preconditioner)
+        self._refit(X, datafit, curve, chosen, full_preconditioner, factors)
         if self.verbose:
             print(
                 f"RegularizedLogisticRegressionCV: lambda_min {self.lambda_min_:.4g}, "
@@ -373,7 +391,11 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         parallel), continued from ``states`` (the full path's, then the
         folds') when given: a ``CVCurve``."""
         states = states or [None] * (len(folds) + 1)
-        jobs = [delayed(self._path)(datafit, grid, preconditioner, states[0])]
+        jobs = [
+            delayed(self._path)(
+                datafit, grid, preconditioner, states[0], context.factors
+            )
+        ]
         jobs += [
             delayed(self._fold_scores)(context, train, test, grid, k, state)
             for k, ((train, test), state) in enumerate(
@@ -422,7 +444,7 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
                     f"... {curve.lambdas[-1]:.4g} ({curve.lambdas.size} lambdas)"
                 )
 
-    def _user_grid_message(self, datafit, lambdas, best) -> str:
+    def _user_grid_message(self, datafit, lambdas, best, factors) -> str:
         """The warning for a best mean score at an end of a user's grid
         beyond which a better ``lambda_`` may lie; '' if there is none."""
         if lambdas.size < 2:
@@ -430,17 +452,20 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         # Above lambda_max every coefficient of an L1 part is zero.
         rho = l1_share(self.regularization, self.l1_ratio)
         top_is_closed = rho > 0.0 and lambdas[0] >= (1.0 - 1e-9) * datafit_lambda_max(
-            datafit, rho
+            datafit, rho, factors
         )
         return user_grid_warning(best, lambdas, top_is_closed)
 
-    def _refit(self, X, datafit, curve, chosen, preconditioner):
+    def _refit(self, X, datafit, curve, chosen, preconditioner, factors):
         """The final model: the full-data path's point at ``lambda_``,
         polished to ``_final_tol``. A path point is within ``tol`` of its
         minimizer; the final model is what users compare, refit and weigh,
         and one tighter fit from so close costs a few Newton steps."""
         penalty = ElasticNetPenalty.from_params(
-            self.regularization, self.lambda_, self.l1_ratio
+            self.regularization,
+            self.lambda_,
+            self.l1_ratio,
+            coef_weights(factors, datafit.n_outputs),
         )
         dtype = datafit.dtype
         params = np.zeros(datafit.n_params)
@@ -456,7 +481,7 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
             preconditioner=preconditioner,
         )
         result = solver.solve(datafit, penalty, params)
-        publish_result(self, datafit, penalty, result, solver.name)
+        publish_result(self, datafit, penalty, result, solver.name, factors)
         if result.optimality > effective_tol(self.tol, dtype):
             warnings.warn(
                 f"RegularizedLogisticRegressionCV: the final fit at lambda_="
@@ -468,7 +493,7 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
                 stacklevel=6,  # past _fit, fit and its two wrappers
             )
 
-    def _path(self, datafit, grid, preconditioner, state=None):
+    def _path(self, datafit, grid, preconditioner, state=None, factors=None):
         """``fit_path`` with this estimator's settings."""
         return fit_path(
             datafit,
@@ -479,6 +504,7 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
             self.num_iter,
             preconditioner=preconditioner,
             state=state,
+            factors=factors,
         )
 
     def _fold_scores(self, context, train, test, grid, fold, state):
@@ -515,7 +541,7 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
                 )
             else:  # folds that overlap or leave rows out: the training rows'
                 preconditioner = GramPreconditioner.of(datafit, budget)
-        path = self._path(datafit, grid, preconditioner, state)
+        path = self._path(datafit, grid, preconditioner, state, context.factors)
         weights = None if context.score_weights is None else context.score_weights[test]
         if self.scoring is None:
             # The default scorer on every point at once: no estimator, no
@@ -666,6 +692,7 @@ class _FoldContext(NamedTuple):
     classes: np.ndarray
     scorer: object
     gram: tuple | None
+    factors: PenaltyFactors | None
 
 
 def _final_tol(tol: float, penalty: ElasticNetPenalty, dtype) -> float:
@@ -682,7 +709,8 @@ def _final_tol(tol: float, penalty: ElasticNetPenalty, dtype) -> float:
 
 
 def _null_loss(datafit) -> float:
-    """The training loss of the best constant model."""
+    """The training loss of the best constant model (glmnet's null
+    deviance, with penalty factors too)."""
     return float(datafit.value_grad(constant_model(datafit))[0])
 
 

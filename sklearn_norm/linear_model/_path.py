@@ -14,10 +14,11 @@ from sklearn.exceptions import ConvergenceWarning
 
 from .._sklearn_compat import Interval, StrOptions, validate_params
 from .._validation import resolution_note, validate_logistic
+from ._factors import PenaltyFactors, check_penalty_factor, coef_weights
 from ._fit import (
     build_datafit,
-    constant_model,
     effective_tol,
+    null_model,
     reported_coef,
 )
 from ._penalties import ElasticNetPenalty, l1_share
@@ -37,6 +38,7 @@ _RIDGE_L1_RATIO = 1e-3
         "fit_intercept": ["boolean"],
         "sample_weight": ["array-like", Real, None],
         "class_weight": [dict, StrOptions({"balanced"}), None],
+        "penalty_factor": ["array-like", None],
     },
     prefer_skip_nested_validation=True,
 )
@@ -48,6 +50,7 @@ def lambda_max(
     fit_intercept: bool = True,
     sample_weight: ArrayLike | None = None,
     class_weight: dict | str | None = None,
+    penalty_factor: ArrayLike | None = None,
 ) -> float:
     """The smallest ``lambda_`` at which every coefficient of the L1 (or
     elastic-net) fit is exactly zero.
@@ -55,8 +58,10 @@ def lambda_max(
     For two classes with labels in {0, 1} and unit weights this is
     ``||X.T @ (y - mean(y))||_inf / (n_samples * l1_ratio)``; in general it is
     the largest absolute partial derivative of the weighted mean log-loss at
-    the best constant model, divided by ``l1_ratio``. Regularization paths
-    start here.
+    the best constant model, divided by ``l1_ratio``. With penalty factors
+    each derivative is divided by its feature's factor too, at the best
+    model of the constant and the unpenalized (factor 0) features, which
+    stay non-zero at any ``lambda_``. Regularization paths start here.
 
     Parameters
     ----------
@@ -78,10 +83,15 @@ def lambda_max(
     class_weight : dict, "balanced" or None, default=None
         Class weights, as in ``RegularizedLogisticRegression``.
 
+    penalty_factor : array-like of shape (n_features,), default=None
+        Per-feature multipliers of the penalty, as in
+        ``RegularizedLogisticRegression``.
+
     Returns
     -------
     lambda_max : float
-        The threshold; any ``lambda_ >= lambda_max`` gives ``coef_ == 0``.
+        The threshold; any ``lambda_ >= lambda_max`` gives ``coef_ == 0``
+        (but for the unpenalized features).
 
     Examples
     --------
@@ -96,15 +106,22 @@ def lambda_max(
     array([[0., 0.]])
     """
     X, y = validate_logistic(None, X, y)
+    factors = check_penalty_factor(penalty_factor, X.shape[1])
+    X = X if factors is None else factors.select(X)
     _, datafit = build_datafit(X, y, sample_weight, class_weight, fit_intercept)
-    return datafit_lambda_max(datafit, l1_ratio)
+    return datafit_lambda_max(datafit, l1_ratio, factors)
 
 
-def datafit_lambda_max(datafit, l1_ratio: float) -> float:
-    """The largest partial derivative of the data term at the best constant
-    model, over ``l1_ratio``."""
-    _, grad = datafit.value_grad(constant_model(datafit))
-    unit = ElasticNetPenalty(l1=l1_ratio, l2=1.0 - l1_ratio)
+def datafit_lambda_max(
+    datafit, l1_ratio: float, factors: PenaltyFactors | None = None
+) -> float:
+    """The largest partial derivative of the data term at the best model
+    with zero penalized coefficients (``null_model``), over ``l1_ratio``
+    (and each feature's factor); ``datafit`` is on the fitted features."""
+    unit = ElasticNetPenalty(
+        l1=l1_ratio, l2=1.0 - l1_ratio, weights=coef_weights(factors, datafit.n_outputs)
+    )
+    _, grad = datafit.value_grad(null_model(datafit, unit))
     return unit.lambda_max(grad[: datafit.n_coef])
 
 
@@ -120,6 +137,7 @@ def datafit_lambda_max(datafit, l1_ratio: float) -> float:
         "fit_intercept": ["boolean"],
         "sample_weight": ["array-like", Real, None],
         "class_weight": [dict, StrOptions({"balanced"}), None],
+        "penalty_factor": ["array-like", None],
         "tol": [Interval(Real, 0, None, closed="left")],
         "num_iter": [Interval(Integral, 1, None, closed="left")],
         "verbose": ["verbose"],
@@ -138,6 +156,7 @@ def logistic_path(
     fit_intercept: bool = True,
     sample_weight: ArrayLike | None = None,
     class_weight: dict | str | None = None,
+    penalty_factor: ArrayLike | None = None,
     tol: float = 1e-6,
     num_iter: int = 1000,
     verbose: int = 0,
@@ -192,6 +211,11 @@ def logistic_path(
     class_weight : dict, "balanced" or None, default=None
         Class weights, as in ``RegularizedLogisticRegression``.
 
+    penalty_factor : array-like of shape (n_features,), default=None
+        Per-feature multipliers of the penalty, as in
+        ``RegularizedLogisticRegression`` (the default grid starts at the
+        ``lambda_max`` they give).
+
     tol : float, default=1e-6
         KKT tolerance of every point (raised to 1e-5 for float32 ``X``).
 
@@ -234,17 +258,33 @@ def logistic_path(
     [0, 4, 10, 16, 24]
     """
     X, y = validate_logistic(None, X, y)
+    factors = check_penalty_factor(penalty_factor, X.shape[1])
+    X = X if factors is None else factors.select(X)
     _, datafit = build_datafit(X, y, sample_weight, class_weight, fit_intercept)
     with blas_threads_for(datafit.n_samples, datafit.n_features, datafit.n_outputs):
         if lambdas is None:
             grid = default_lambdas(
-                datafit, regularization, l1_ratio, n_lambdas, lambda_min_ratio
+                datafit,
+                regularization,
+                l1_ratio,
+                n_lambdas,
+                lambda_min_ratio,
+                factors=factors,
             )
         else:
             grid = check_lambdas(lambdas)
         coefs, intercepts, not_converged, _, _ = fit_path(
-            datafit, regularization, grid, l1_ratio, tol, num_iter, verbose
+            datafit,
+            regularization,
+            grid,
+            l1_ratio,
+            tol,
+            num_iter,
+            verbose,
+            factors=factors,
         )
+    if factors is not None:
+        coefs = factors.expand(coefs)
     if not_converged:
         warnings.warn(
             f"logistic_path did not reach tol={tol:.3g} within "
@@ -264,6 +304,7 @@ def default_lambdas(
     n_lambdas: int,
     lambda_min_ratio: float | None,
     ridge_l1_ratio: float = _RIDGE_L1_RATIO,
+    factors: PenaltyFactors | None = None,
 ) -> np.ndarray:
     """glmnet's grid: ``n_lambdas`` log-spaced values from ``lambda_max``
     (for a ridge, that of an ``l1_ratio=ridge_l1_ratio`` elastic net,
@@ -273,7 +314,7 @@ def default_lambdas(
     if lambda_min_ratio is None:
         wide = datafit.n_samples < datafit.n_features
         lambda_min_ratio = 1e-2 if wide else 1e-4
-    top = datafit_lambda_max(datafit, max(rho, ridge_l1_ratio))
+    top = datafit_lambda_max(datafit, max(rho, ridge_l1_ratio), factors)
     return top * np.logspace(0.0, np.log10(lambda_min_ratio), n_lambdas)
 
 
@@ -317,6 +358,7 @@ def fit_path(
     verbose=0,
     preconditioner=None,
     state: PathState | None = None,
+    factors: PenaltyFactors | None = None,
 ) -> PathFit:
     """Warm-started fits at each ``lambda_`` of the decreasing ``grid``.
 
@@ -324,15 +366,20 @@ def fit_path(
     path, if the caller has one (else it is made here when it fits the
     budget). ``state``: the ``PathState`` of an earlier call on the same
     datafit whose grid ended above ``grid[0]``, to continue that path;
-    ``None`` starts from the best constant model."""
+    ``None`` starts from the best model with zero penalized coefficients
+    (``null_model``). ``factors``: the penalty factors of the datafit's
+    features (already selected: ``datafit`` holds the fitted ones)."""
     dtype = datafit.dtype
     tol = effective_tol(tol, dtype)
     shape = (grid.size, datafit.n_outputs)
     coefs = np.empty(shape + (datafit.n_features,), dtype=dtype)
     intercepts = np.empty(shape, dtype=dtype)
     losses = np.empty(grid.size)
+    weights = coef_weights(factors, datafit.n_outputs)
     # Every point's penalty has the same smoothness: one solver for all.
-    shape_of_penalty = ElasticNetPenalty.from_params(regularization, 1.0, l1_ratio)
+    shape_of_penalty = ElasticNetPenalty.from_params(
+        regularization, 1.0, l1_ratio, weights
+    )
     budget = memory_budget(datafit)
     if (
         shape_of_penalty.is_smooth
@@ -351,7 +398,7 @@ def fit_path(
         preconditioner=preconditioner,
     )
     if state is None:
-        state = PathState((), (constant_model(datafit),), ())
+        state = PathState((), (null_model(datafit, shape_of_penalty, tol),), ())
     lambdas, solutions, scores = (list(part) for part in state[:3])
     solutions = solutions[-len(lambdas) :] if lambdas else solutions
     order = state.order  # of the extrapolation (see _candidate_starts)
@@ -361,7 +408,9 @@ def fit_path(
     # the caller set.
     with blas_threads_for(datafit.n_samples, datafit.n_features, datafit.n_outputs):
         for i, lambda_ in enumerate(grid):
-            penalty = ElasticNetPenalty.from_params(regularization, lambda_, l1_ratio)
+            penalty = ElasticNetPenalty.from_params(
+                regularization, lambda_, l1_ratio, weights
+            )
             candidates = _candidate_starts(
                 datafit, penalty, lambdas, solutions, scores, lambda_
             )
@@ -396,7 +445,7 @@ def _candidate_starts(datafit, penalty, lambdas, solutions, scores, lambda_):
             break
         start = _extrapolate(datafit, penalty, weights, solutions[-m:])
         start_scores = None
-        if penalty.l1 == 0.0 and aligned:
+        if penalty.is_smooth and aligned:
             start_scores = sum(w * z for w, z in zip(weights, scores[-m:], strict=True))
         candidates[m] = (start, start_scores)
     return candidates
@@ -449,7 +498,7 @@ def _extrapolate(datafit, penalty, weights, solutions) -> np.ndarray:
     coefficients that keep their sign move (the solver, not a guess, changes
     a support)."""
     start = sum(w * solution for w, solution in zip(weights, solutions, strict=True))
-    if penalty.l1 > 0.0:
+    if not penalty.is_smooth:
         n_coef = datafit.n_coef
         w, guess = solutions[-1][:n_coef], start[:n_coef]
         keep = (w != 0.0) & (np.sign(guess) == np.sign(w))

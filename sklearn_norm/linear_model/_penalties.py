@@ -1,11 +1,14 @@
 """The elastic-net penalty and the optimality measure every solver reports.
 
-    P(w) = l1 * ||w||_1 + l2 / 2 * ||w||_2^2,   l1 = lambda_ * rho,
-                                                 l2 = lambda_ * (1 - rho)
+    P(w) = sum_k f_k * (l1 * |w_k| + l2 / 2 * w_k^2),   l1 = lambda_ * rho,
+                                                        l2 = lambda_ * (1 - rho)
 
 covers all of the estimator's regularizations: ``"l1"`` (rho = 1), ``"l2"``
-(rho = 0), ``"elasticnet"`` (rho = l1_ratio) and ``None`` (lambda_ = 0). It
-acts on the coefficients only; intercepts are never penalized.
+(rho = 0), ``"elasticnet"`` (rho = l1_ratio) and ``None`` (lambda_ = 0). The
+weights ``f_k`` of the coefficients (``weights``; all 1 when None) are the
+users' penalty factors, one per feature, repeated for every class; a weight
+of 0 leaves a coefficient unpenalized. It acts on the coefficients only;
+intercepts are never penalized.
 """
 
 from __future__ import annotations
@@ -15,29 +18,68 @@ from dataclasses import dataclass
 import numpy as np
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ElasticNetPenalty:
-    """``l1 * ||w||_1 + l2 / 2 * ||w||_2^2`` with ``l1, l2 >= 0``."""
+    """``sum_k f_k (l1 |w_k| + l2 / 2 w_k^2)`` with ``l1, l2 >= 0`` and the
+    finite weights ``f_k >= 0`` of the flat coefficients (``weights``;
+    None: all 1)."""
 
     l1: float
     l2: float
+    weights: np.ndarray | None = None
 
     @classmethod
     def from_params(
-        cls, regularization: str | None, lambda_: float, l1_ratio: float
+        cls,
+        regularization: str | None,
+        lambda_: float,
+        l1_ratio: float,
+        weights: np.ndarray | None = None,
     ) -> ElasticNetPenalty:
-        """The penalty of ``RegularizedLogisticRegression``'s parameters."""
+        """The penalty of ``RegularizedLogisticRegression``'s parameters;
+        ``weights``: the coefficients' penalty factors (``coef_weights``)."""
         rho = l1_share(regularization, l1_ratio)
         strength = 0.0 if regularization is None else float(lambda_)
-        return cls(l1=strength * rho, l2=strength * (1.0 - rho))
+        return cls(l1=strength * rho, l2=strength * (1.0 - rho), weights=weights)
 
     @property
     def is_smooth(self) -> bool:
         """Whether the penalty is differentiable (no L1 part)."""
-        return self.l1 == 0.0
+        return self.l1 == 0.0 or (self.weights is not None and not self.weights.any())
+
+    @property
+    def l1_coef(self) -> float | np.ndarray:
+        """The L1 strength of each coefficient: ``l1``, or ``l1 * f``."""
+        return self.l1 if self.weights is None else self.l1 * self.weights
+
+    @property
+    def l2_coef(self) -> float | np.ndarray:
+        """The L2 strength of each coefficient: ``l2``, or ``l2 * f``."""
+        return self.l2 if self.weights is None else self.l2 * self.weights
+
+    @property
+    def l2_typical(self) -> float:
+        """One number for the L2 strengths: ``l2`` times the mean weight
+        (what a preconditioner that needs a multiple of the identity uses)."""
+        if self.weights is None or self.weights.size == 0:
+            return self.l2
+        return self.l2 * float(np.mean(self.weights))
+
+    def restrict(self, datafit, features: np.ndarray) -> ElasticNetPenalty:
+        """The penalty of ``datafit.restrict(features)``'s coefficients."""
+        if self.weights is None:
+            return self
+        padded = np.zeros(datafit.n_params)
+        padded[: datafit.n_coef] = self.weights
+        sub = datafit.restrict_params(padded, features)
+        n_coef = datafit.n_outputs * len(features)
+        return ElasticNetPenalty(self.l1, self.l2, sub[:n_coef].copy())
 
     def value(self, w: np.ndarray) -> float:
-        return float(self.l1 * np.sum(np.abs(w)) + 0.5 * self.l2 * (w @ w))
+        if self.weights is None:
+            return float(self.l1 * np.sum(np.abs(w)) + 0.5 * self.l2 * (w @ w))
+        f = self.weights
+        return float(self.l1 * (f @ np.abs(w)) + 0.5 * self.l2 * (f @ (w * w)))
 
     def value_change(self, w: np.ndarray, dw: np.ndarray) -> float:
         """``value(w + dw) - value(w)``, accurate for a tiny ``dw``."""
@@ -47,23 +89,29 @@ class ElasticNetPenalty:
         # ulp of w, as large as the whole change for a step of 1e-12. (At
         # w = 0 the sign changes unless dw = 0, and |dw| - 0 is exact.)
         same = np.sign(moved) == np.sign(w)
-        l1_change = np.sum(np.where(same, np.sign(w) * dw, np.abs(moved) - np.abs(w)))
-        return float(self.l1 * l1_change + self.l2 * (w @ dw + 0.5 * (dw @ dw)))
+        l1_change = np.where(same, np.sign(w) * dw, np.abs(moved) - np.abs(w))
+        if self.weights is None:
+            l1_part, l2_part = np.sum(l1_change), w @ dw + 0.5 * (dw @ dw)
+        else:
+            f = self.weights
+            l1_part, l2_part = f @ l1_change, f @ (w * dw + 0.5 * (dw * dw))
+        return float(self.l1 * l1_part + self.l2 * l2_part)
 
     def prox(self, w: np.ndarray, step: float) -> np.ndarray:
         """``argmin_u ||u - w||^2 / (2 step) + P(u)``: soft-thresholding, then
         shrinkage. Coefficients below the threshold become exactly 0.0."""
-        shrunk = np.sign(w) * np.maximum(np.abs(w) - step * self.l1, 0.0)
-        return shrunk / (1.0 + step * self.l2)
+        shrunk = np.sign(w) * np.maximum(np.abs(w) - step * self.l1_coef, 0.0)
+        return shrunk / (1.0 + step * self.l2_coef)
 
     def pseudo_gradient(self, w: np.ndarray, grad: np.ndarray) -> np.ndarray:
         """The minimum-norm element of ``grad + dP(w)``: per coordinate, the
         signed distance from ``-grad`` to the subdifferential of ``P`` at
         ``w``; ``grad`` is the gradient of the data term. All zeros exactly at
         a minimizer of data term + penalty."""
-        g = grad + self.l2 * w
-        shrunk = np.sign(g) * np.maximum(np.abs(g) - self.l1, 0.0)
-        return np.where(w == 0.0, shrunk, g + self.l1 * np.sign(w))
+        l1 = self.l1_coef
+        g = grad + self.l2_coef * w
+        shrunk = np.sign(g) * np.maximum(np.abs(g) - l1, 0.0)
+        return np.where(w == 0.0, shrunk, g + l1 * np.sign(w))
 
     def subdiff_distance(self, w: np.ndarray, grad: np.ndarray) -> np.ndarray:
         """``|pseudo_gradient(w, grad)|``, per coordinate."""
@@ -72,12 +120,17 @@ class ElasticNetPenalty:
     def lambda_max(self, grad: np.ndarray) -> float:
         """The smallest ``t`` for which zero coefficients minimize data term
         + ``t`` * this penalty, from the data term's coefficient gradient
-        ``grad`` at the best model with zero coefficients: ``max|grad| /
-        l1`` (the L2 part has no effect at zero; infinite without L1)."""
-        largest = float(np.max(np.abs(grad), initial=0.0))
-        if self.l1 == 0.0:
+        ``grad`` at the best model with zero coefficients: ``max_k |grad_k|
+        / (l1 f_k)`` (the L2 part has no effect at zero; infinite without
+        L1). Coefficients of weight 0 are not held at zero: that model has
+        fitted them (their ``grad`` is 0), and they do not count."""
+        if self.is_smooth:
             return np.inf
-        return largest / self.l1
+        magnitude = np.abs(grad)
+        if self.weights is not None:
+            penalized = self.weights > 0.0
+            magnitude = magnitude[penalized] / self.weights[penalized]
+        return float(np.max(magnitude, initial=0.0)) / self.l1
 
 
 def l1_share(regularization: str | None, l1_ratio: float) -> float:

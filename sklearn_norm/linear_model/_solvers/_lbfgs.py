@@ -113,7 +113,10 @@ def _coordinate_scales(datafit, penalty, deviation: np.ndarray) -> np.ndarray:
     1 where both are zero (a constant column, no L2 part)."""
     frequency = datafit.class_totals()
     curvature = float(np.mean(frequency * (1.0 - frequency)))
-    ridge = penalty.l2 / curvature if curvature > 0.0 else 0.0
+    l2 = penalty.l2_coef
+    if np.ndim(l2):  # per coefficient: the largest of each column's classes
+        l2 = np.max(np.reshape(l2, (datafit.n_outputs, datafit.n_features)), axis=0)
+    ridge = l2 / curvature if curvature > 0.0 else 0.0
     scales = np.sqrt(deviation * deviation + ridge)
     scales[~(np.isfinite(scales) & (scales > 0.0))] = 1.0
     return scales
@@ -136,6 +139,12 @@ class _Problem:
             self.bounds = Bounds(lower, np.inf)
         self.mean, deviation = datafit.column_moments()
         self.deviation = _coordinate_scales(datafit, penalty, deviation)
+        # The strengths per coefficient: numbers, or (K, p) arrays with
+        # penalty factors; the flat L2 strengths for flat coefficients.
+        shape = (datafit.n_outputs, datafit.n_features)
+        self.l1 = _shaped(penalty.l1_coef, shape)
+        self.l2 = _shaped(penalty.l2_coef, shape)
+        self.l2_flat = penalty.l2_coef
         self._last = None  # (params, data gradient) of the last evaluation
 
     def _halves(self, x: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -171,7 +180,13 @@ class _Problem:
         """``l1 * sum(u + v)`` of the split halves (the split problem's L1
         term, not ``|u - v|``)."""
         halves, _ = self._halves(x)
-        return self.penalty.l1 * float(np.sum((halves[0] + halves[1]) / self.deviation))
+        return float(np.sum(self.l1 * (halves[0] + halves[1]) / self.deviation))
+
+    def _l2_product(self, a: np.ndarray, b: np.ndarray) -> float:
+        """``sum_k l2_k a_k b_k`` over flat coefficients."""
+        if np.ndim(self.l2_flat):
+            return float(np.sum(self.l2_flat * a * b))
+        return self.l2_flat * float(a @ b)
 
     def kkt(self, x: np.ndarray) -> float:
         """The KKT violation of the original problem at ``x``."""
@@ -189,7 +204,7 @@ class _Problem:
         self._last = (params, data)
         coef, _ = self.datafit.split(params)
         g_coef, g_intercept = self.datafit.split(data)
-        g_coef = g_coef + self.penalty.l2 * coef
+        g_coef = g_coef + self.l2 * coef
         shift = 0.0
         if self.datafit.fit_intercept:  # the intercepts absorb coef @ mean
             shift = g_intercept[:, None] * self.mean
@@ -198,16 +213,15 @@ class _Problem:
             tail = data[self.n_coef :]
         if not self.split:
             return np.concatenate([((g_coef - shift) / self.deviation).ravel(), tail])
-        l1 = self.penalty.l1
-        positive = (l1 + g_coef - shift) / self.deviation
-        negative = (l1 - g_coef + shift) / self.deviation
+        positive = (self.l1 + g_coef - shift) / self.deviation
+        negative = (self.l1 - g_coef + shift) / self.deviation
         return np.concatenate([positive.ravel(), negative.ravel(), tail])
 
     def objective(self, x: np.ndarray) -> tuple[float, np.ndarray]:
         params = self.params(x)
         z = self.datafit.decision(params)
         w = params[: self.n_coef]
-        value = self.datafit.value(z) + 0.5 * self.penalty.l2 * float(w @ w)
+        value = self.datafit.value(z) + 0.5 * self._l2_product(w, w)
         if self.split:
             value += self._l1_value(x)
         return value, self._gradient(params, z)
@@ -229,12 +243,17 @@ class _Problem:
             dz = self.datafit.decision(dparams)
             dw = dparams[: self.n_coef]
             change = self.datafit.value_change(z_ref, dz)
-            change += self.penalty.l2 * float(w_ref @ dw + 0.5 * (dw @ dw))
+            change += self._l2_product(w_ref, dw) + 0.5 * self._l2_product(dw, dw)
             if self.split:
                 change += self._l1_value(x - x_ref)
             return change, self._gradient(params, z_ref + dz)
 
         return objective
+
+
+def _shaped(strength, shape: tuple[int, int]):
+    """A penalty strength as a number, or per coefficient as a ``shape`` array."""
+    return np.reshape(strength, shape) if np.ndim(strength) else strength
 
 
 @dataclass(frozen=True)

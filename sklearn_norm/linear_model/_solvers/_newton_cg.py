@@ -103,7 +103,7 @@ def _direct_direction(datafit, penalty, z, grad) -> np.ndarray | None:
         return None
     hessian = np.array(hessian, dtype=np.float64)  # the datafit's may be cached
     n_coef = datafit.n_coef
-    hessian[np.arange(n_coef), np.arange(n_coef)] += penalty.l2
+    hessian[np.arange(n_coef), np.arange(n_coef)] += penalty.l2_coef
     if datafit.fit_intercept and datafit.n_outputs > 1:
         # Softmax ignores a shift common to all intercepts, and the gradient
         # has no part along it: adding u u^T for that direction u makes H
@@ -124,10 +124,11 @@ def _cg_direction(datafit, penalty, z, grad, tol, max_cg_iter, gram):
     products, and its scores (or None)."""
     n_coef = datafit.n_coef
     data_hessp = datafit.hessp(z)
+    l2 = penalty.l2_coef
 
     def hessp(v):
         hv = data_hessp(v)
-        hv[:n_coef] += penalty.l2 * v[:n_coef]
+        hv[:n_coef] += l2 * v[:n_coef]
         return hv
 
     norm = float(np.linalg.norm(grad))
@@ -214,7 +215,9 @@ class GramPreconditioner:
             # Rounding leaves softmax's shift direction at about 1e-17, not 0.
             tiny = 1e-12 * float(np.max(curvatures, initial=0.0))
             curvatures[curvatures <= tiny] = 0.0
-        scale = curvatures[:, None] * self.eigenvalues + penalty.l2
+        # With penalty factors the L2 part is no multiple of the identity: the
+        # preconditioner takes its mean (CG stays exact, only slower).
+        scale = curvatures[:, None] * self.eigenvalues + penalty.l2_typical
         scale += 1e-12 * float(np.max(scale, initial=0.0)) + 1e-300
         V = self.basis
 

@@ -104,20 +104,21 @@ def solve_orthant_newton(
         features = _working_set(datafit, params[:n_coef], pg[:n_coef])
         inner_tol = max(tol, _INNER_TOL_RATIO * measure)
         if restricted is not None and np.all(np.isin(features, restricted[0])):
-            features, sub = restricted  # the last copy still covers it
+            features, sub, sub_penalty = restricted  # the last copy still covers it
             sub_params = datafit.restrict_params(params, features)
             sub_grad = datafit.restrict_params(grad, features)
         elif not _copy_pays(datafit, features):
             features = None  # iterate on X itself, no copy
-            sub, sub_params, sub_grad = datafit, params, grad
+            sub, sub_penalty, sub_params, sub_grad = datafit, penalty, params, grad
         else:
             sub = datafit.restrict(features)
-            restricted = features, sub
+            sub_penalty = penalty.restrict(datafit, features)
+            restricted = features, sub, sub_penalty
             sub_params = datafit.restrict_params(params, features)
             sub_grad = datafit.restrict_params(grad, features)
         sub_params, z, steps, stalled = _newton_loop(
             sub,
-            penalty,
+            sub_penalty,
             sub_params,
             z,
             sub_grad,
@@ -276,10 +277,13 @@ def _newton_direction(datafit, penalty, params, z, pg, index, damping):
     n_coef = datafit.n_coef
     n_free = int(np.count_nonzero(index < n_coef))
     rhs = -pg[index]
+    l2 = penalty.l2_coef
+    if np.ndim(l2):  # per coefficient (penalty factors): those of index
+        l2 = l2[index[:n_free]]
     partial = datafit.partial_hessian(z, index[:n_free], memory_budget(datafit))
     if partial is not None:
         hessian, score_change = partial
-        hessian[np.arange(n_free), np.arange(n_free)] += penalty.l2
+        hessian[np.arange(n_free), np.arange(n_free)] += l2
         hessian[np.diag_indices_from(hessian)] += damping
         direction = _solve_spd(hessian, rhs)
 
@@ -295,7 +299,7 @@ def _newton_direction(datafit, penalty, params, z, pg, index, damping):
     def hessp(v):
         full[index] = v
         hv = data_hessp(full)[index]
-        hv[is_coef] += penalty.l2 * v[is_coef]
+        hv[is_coef] += l2 * v[is_coef]
         return hv + damping * v
 
     norm = float(np.linalg.norm(rhs))

@@ -21,5 +21,5 @@ def smooth_gradient(datafit, penalty: ElasticNetPenalty, params, z) -> np.ndarra
     """Gradient of data term + ``l2 / 2 * ||w||^2`` (the penalty's
     differentiable part) at ``params``, whose scores are ``z``."""
     grad = datafit.gradient(z)
-    grad[: datafit.n_coef] += penalty.l2 * params[: datafit.n_coef]
+    grad[: datafit.n_coef] += penalty.l2_coef * params[: datafit.n_coef]
     return grad
