@@ -4,8 +4,10 @@ Fits the L1 path of the breast cancer data, cross-validates it with
 RegularizedLogisticRegressionCV (lambda_min and the sparser lambda_1se), checks
 that the choice equals GridSearchCV's over single fits on the same folds,
 cross-validates again with one feature unpenalized and one excluded
-(``penalty_factor``), and saves the two pictures in a new temporary folder
-(with matplotlib, the ``plot`` extra).
+(``penalty_factor``), then on the raw features standardized inside every
+fold's fit (``standardize=True``, coefficients per original unit), and saves
+the two pictures in a new temporary folder (with matplotlib, the ``plot``
+extra).
 
 Run::
 
@@ -68,6 +70,15 @@ adjusted = RegularizedLogisticRegressionCV(
 ).fit(X, y)
 kept = [data.feature_names[j] for j in (adjusted.coef_[0] != 0).nonzero()[0]]
 print(f"with penalty factors, {len(kept)} features kept: {', '.join(kept)}")
+
+# The raw features, standardized inside each fold's fit (as cv.glmnet does):
+# the coefficients come back per original unit.
+raw = RegularizedLogisticRegressionCV(
+    "l1", n_lambdas=30, cv=folds, standardize=True
+).fit(data.data, y)
+print(f"raw features, standardize=True: lambda_min {raw.lambda_min_:.4g}")
+for j in np.flatnonzero(raw.coef_[0])[:4]:
+    print(f"  {data.feature_names[j]:24s} {raw.coef_[0, j]:+10.4g} per unit")
 
 try:
     import matplotlib

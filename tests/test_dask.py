@@ -267,6 +267,28 @@ def test_penalty_factors_on_dask(client, regularization):
     assert_allclose(model.intercept_, local.intercept_, rtol=0, atol=1e-6)
 
 
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_standardize_on_dask(client, fit_intercept):
+    X, y = _data(n_classes=3)
+    # Columns of many units; offsets only with an intercept to absorb them.
+    X = X * np.linspace(0.01, 100.0, X.shape[1]) + (3.0 if fit_intercept else 0.0)
+    factor = np.ones(X.shape[1])
+    factor[1] = np.inf
+    params = dict(
+        regularization="l1",
+        lambda_=0.02,
+        standardize=True,
+        penalty_factor=factor,
+        fit_intercept=fit_intercept,
+        tol=1e-9,
+    )
+    local = RegularizedLogisticRegression(**params).fit(X, y)
+    model = RegularizedLogisticRegression(**params).fit(_dask(X), _dask(y))
+    scale = X.std(axis=0)
+    assert_allclose(model.coef_ * scale, local.coef_ * scale, rtol=0, atol=1e-6)
+    assert_allclose(model.intercept_, local.intercept_, rtol=0, atol=1e-5)
+
+
 def test_float32_fit(client):
     X, y = _data(dtype=np.float32)
     local, model = _fit_both("l2", 2, True, "auto", X, y)

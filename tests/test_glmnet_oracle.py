@@ -8,6 +8,7 @@ on these problems; ours run at ``tol=1e-12``. Coefficients must agree within
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from _glmnet import glmnet_fit, needs_glmnet
 from sklearn.datasets import load_breast_cancer, load_wine
 from sklearn.preprocessing import StandardScaler
@@ -19,14 +20,14 @@ pytestmark = needs_glmnet
 COEF_ATOL = 1e-6
 
 
-def real_data(name):
-    """A real data set, standardized, with its lambda: two classes (breast
-    cancer) or three (wine)."""
+def real_data(name, scaled=True):
+    """A real data set, standardized (or as it comes), with its lambda: two
+    classes (breast cancer) or three (wine)."""
     loader, lambda_ = {"breast_cancer": (load_breast_cancer, 0.01)}.get(
         name, (load_wine, 0.02)
     )
     X, y = loader(return_X_y=True)
-    return StandardScaler().fit_transform(X), y, lambda_
+    return (StandardScaler().fit_transform(X) if scaled else X), y, lambda_
 
 
 def assert_same_model(model, coef, intercept, label):
@@ -63,3 +64,42 @@ def test_penalty_factors_match_glmnet(data, regularization):
     ).fit(X, y)
     assert_same_model(model, coef, intercept, f"{data} {regularization} factors")
     assert model.coef_[:, 0].all() and not model.coef_[:, 1].any()
+
+
+@pytest.mark.parametrize("data", ["breast_cancer", "wine"])
+@pytest.mark.parametrize("regularization", ["l1", "elasticnet"])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_standardize_matches_glmnet(data, regularization, fit_intercept):
+    """glmnet's default, standardize = TRUE, on the raw features (units from
+    1e-3 to 1e3); with factors too, which act on the standardized
+    coefficients. Sparse X (scaled, not centred) gives the same model."""
+    X, y, lambda_ = real_data(data, scaled=False)
+    alpha = ALPHAS[regularization]
+    factor = np.ones(X.shape[1])
+    factor[[0, 1, 2]] = 0.0, np.inf, 2.0
+    coef, intercept = glmnet_fit(
+        X,
+        y,
+        lambda_,
+        alpha,
+        penalty_factor=factor,
+        standardize=True,
+        fit_intercept=fit_intercept,
+    )
+    # Coefficients of the original columns are ~1/deviation times the
+    # standardized ones: compare those (what glmnet's thresh is about).
+    scale = X.std(axis=0)
+    for data_format in [np.asarray, sp.csr_matrix]:
+        model = RegularizedLogisticRegression(
+            regularization,
+            lambda_,
+            l1_ratio=alpha,
+            penalty_factor=factor,
+            standardize=True,
+            fit_intercept=fit_intercept,
+            tol=1e-12,
+            num_iter=5000,
+        ).fit(data_format(X), y)
+        model.coef_ = model.coef_ * scale
+        label = f"{data} {regularization} standardize {data_format.__name__}"
+        assert_same_model(model, coef * scale, intercept, label)

@@ -118,10 +118,17 @@ class Datafit(Protocol):
         weights ``S`` (a preconditioner's ingredients), formed over blocks
         of at most ``max_values`` values."""
 
-    def column_moments(self) -> tuple[np.ndarray, np.ndarray]:
-        """The weighted mean (0 without intercept) and standard deviation
-        (root mean square without intercept) of every column; a constant
-        column's deviation and mean are 0."""
+    def column_moments(
+        self, centred: bool | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The weighted mean (0 if not ``centred``) and standard deviation
+        (root mean square if not ``centred``) of every column; ``centred``
+        defaults to ``fit_intercept``. A constant column's deviation and
+        mean are 0."""
+
+    def with_data(self, X) -> Datafit:
+        """The same labels and weights with another ``X`` of the same rows
+        (standardized columns)."""
 
     # -- working sets ----------------------------------------------------
     def restrict(self, features: np.ndarray) -> Datafit:

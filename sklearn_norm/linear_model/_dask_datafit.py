@@ -545,6 +545,19 @@ class DaskLogisticLoss(FlatParameters):
             self._results,
         )
 
+    def with_data(self, X) -> DaskLogisticLoss:
+        """The same labels and weights with the rows of another persisted
+        Dask ``X`` of this datafit's columns, chunked as this one's rows."""
+        return DaskLogisticLoss(
+            X,
+            self._codes,
+            self._sample_weights,
+            self._total,
+            self._class_totals,
+            self.fit_intercept,
+            self.n_classes,
+        )
+
     def stored_values(self, features: np.ndarray | None = None) -> int:
         """What ``restrict(features)`` copies: nothing, 0 (the chunk tasks
         select the columns they need, in each pass)."""
@@ -704,16 +717,19 @@ class DaskLogisticLoss(FlatParameters):
         values (one pass)."""
         return self._run(WeightedGram(int(max_values)))
 
-    def column_moments(self) -> tuple[np.ndarray, np.ndarray]:
-        """The weighted mean (0 without intercept) and standard deviation
-        (root mean square without intercept) of every column of this
-        datafit, with the normalized weights; a constant or zero column's
-        deviation (and mean) is 0, as in the in-memory datafits (one pass,
-        or none if stored)."""
-        key = ("column_moments", self._columns_key)
+    def column_moments(
+        self, centred: bool | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The weighted mean (0 if not ``centred``) and standard deviation
+        (root mean square if not ``centred``) of every column of this
+        datafit, with the normalized weights; ``centred`` defaults to
+        ``fit_intercept``. A constant or zero column's deviation (and mean)
+        is 0, as in the in-memory datafits (one pass, or none if stored)."""
+        centred = self.fit_intercept if centred is None else centred
+        key = ("column_moments", centred, self._columns_key)
         stored = self._results.get(key)
         if stored is None:
-            stored = _moments(self._run(ColumnMoments()), self.fit_intercept)
+            stored = _moments(self._run(ColumnMoments()), centred)
             self._results.put(key, stored)
         return stored[0].copy(), stored[1].copy()
 

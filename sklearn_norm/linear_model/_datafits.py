@@ -345,11 +345,15 @@ class _LinearDatafit(FlatParameters):
         self._count_pass()
         return weighted_gram(self.X, self.weights, max_values)
 
-    def column_moments(self) -> tuple[np.ndarray, np.ndarray]:
+    def column_moments(
+        self, centred: bool | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """The weighted mean and standard deviation of every column (see
-        ``column_moments``)."""
+        ``column_moments``); ``centred`` (default: ``fit_intercept``) says
+        whether they are the mean and the centred deviation."""
         self._count_pass()
-        return column_moments(self.X, self.weights, self.fit_intercept)
+        centred = self.fit_intercept if centred is None else centred
+        return column_moments(self.X, self.weights, centred)
 
     def _pack(self, g_coef: np.ndarray, residual: np.ndarray) -> np.ndarray:
         """Flat gradient from the coefficient part and the per-sample residuals."""
@@ -381,11 +385,12 @@ class BinaryLogisticLoss(_LinearDatafit):
         positive = float(self.weights @ self.y)
         return np.array([1.0 - positive, positive])
 
+    def with_data(self, X) -> BinaryLogisticLoss:
+        """The same labels and weights with the rows of another ``X``."""
+        return BinaryLogisticLoss(X, self.y, self.weights, self.fit_intercept)
+
     def restrict(self, features: np.ndarray) -> BinaryLogisticLoss:
-        sub = BinaryLogisticLoss(
-            self.X[:, features], self.y, self.weights, self.fit_intercept
-        )
-        return self._restricted(sub, features)
+        return self._restricted(self.with_data(self.X[:, features]), features)
 
     def partial_hessian(
         self, z: np.ndarray, features: np.ndarray, max_values: int
@@ -536,15 +541,14 @@ class MultinomialLoss(_LinearDatafit):
         """Total normalized weight ``sum of s_i / S`` of each class."""
         return np.bincount(self.y, weights=self.weights, minlength=self.n_outputs)
 
-    def restrict(self, features: np.ndarray) -> MultinomialLoss:
-        sub = MultinomialLoss(
-            self.X[:, features],
-            self.y,
-            self.weights,
-            self.fit_intercept,
-            self.n_outputs,
+    def with_data(self, X) -> MultinomialLoss:
+        """The same labels and weights with the rows of another ``X``."""
+        return MultinomialLoss(
+            X, self.y, self.weights, self.fit_intercept, self.n_outputs
         )
-        return self._restricted(sub, features)
+
+    def restrict(self, features: np.ndarray) -> MultinomialLoss:
+        return self._restricted(self.with_data(self.X[:, features]), features)
 
     def decision(self, params: np.ndarray) -> np.ndarray:
         return self._matvec(*self.split(params))

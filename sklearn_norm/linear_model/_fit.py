@@ -20,6 +20,7 @@ from ._datafits import BinaryLogisticLoss, MultinomialLoss
 from ._factors import PenaltyFactors
 from ._penalties import ElasticNetPenalty
 from ._solvers import NewtonCG
+from ._standardize import Standardization
 
 # What float32 products with X can resolve: a float32 gradient carries
 # relative rounding errors of about 1e-6, so asking for less is asking for noise.
@@ -150,12 +151,16 @@ def publish_result(
     result,
     solver_name: str,
     factors: PenaltyFactors | None = None,
+    standardization: Standardization | None = None,
 ) -> None:
     """Set a fitted estimator's model attributes from a solver's ``result``:
-    ``coef_`` and ``intercept_`` (as ``reported_coef`` gives them, in
-    ``X``'s dtype; with zeros at the features ``factors`` excludes),
-    ``n_iter_``, ``optimality_``, ``objective_`` and ``solver_``."""
+    ``coef_`` and ``intercept_`` (as ``reported_coef`` gives them, on the
+    original scale of standardized columns, in ``X``'s dtype; with zeros at
+    the features ``factors`` excludes), ``n_iter_``, ``optimality_``,
+    ``objective_`` and ``solver_``."""
     coef, intercept = reported_coef(datafit, penalty, result.params)
+    if standardization is not None:
+        coef, intercept = standardization.to_original(coef, intercept)
     if factors is not None:
         coef = factors.expand(coef)
     estimator.coef_ = np.array(coef, dtype=datafit.dtype)

@@ -33,6 +33,7 @@ from ._factors import check_penalty_factor, coef_weights
 from ._fit import build_datafit, constant_model, effective_tol, publish_result
 from ._penalties import ElasticNetPenalty
 from ._solvers import SOLVERS, make_solver, step_bound
+from ._standardize import standardized
 from ._threads import blas_threads_for
 
 if TYPE_CHECKING:
@@ -64,7 +65,10 @@ class RegularizedLogisticRegression(
     scikit-learn's ``LogisticRegression(C=1 / (lambda_ * S), l1_ratio=rho)``
     has the same minimizer (without penalty factors), and so does glmnet's
     ``glmnet(x, y, lambda = lambda_, alpha = rho, standardize = FALSE)``
-    (with them too: ``penalty.factor``).
+    (with them too: ``penalty.factor``). With ``standardize=True`` the
+    penalty acts on the coefficients of standardized columns, ``w_j * s_j``
+    with ``s_j`` the weighted standard deviation of column ``j``: glmnet's
+    ``standardize = TRUE``.
 
     Parameters
     ----------
@@ -88,6 +92,19 @@ class RegularizedLogisticRegression(
         is not used). As glmnet does, the factors are rescaled to sum to
         ``n_features`` (an excluded feature counts as 1), so factors that
         are all equal change nothing. ``None``: all 1.
+
+    standardize : bool, default=False
+        Fit on standardized columns, as glmnet does by default: each column
+        ``x_j`` is replaced by ``(x_j - m_j) / s_j``, its mean and standard
+        deviation weighted by the sample (times class) weights (without an
+        intercept the columns are only scaled, as in glmnet), so the
+        penalty acts on ``w_j * s_j`` and treats features of any unit
+        alike. ``coef_`` and ``intercept_`` are reported on the original
+        scale; a constant column gets coefficient 0. Sparse ``X`` is scaled,
+        not centred (the intercept absorbs the centring), so it stays
+        sparse. Costs a copy of ``X``. ``False`` (the default) fits ``X`` as
+        given: scale it in a ``Pipeline`` (``StandardScaler``) as usual in
+        scikit-learn.
 
     fit_intercept : bool, default=True
         Whether to fit an (unpenalized) intercept.
@@ -166,10 +183,11 @@ class RegularizedLogisticRegression(
 
     optimality_ : float
         KKT violation at the returned solution (see ``tol``); 0 at the exact
-        minimizer.
+        minimizer. With ``standardize=True``, of the standardized problem.
 
     objective_ : float
-        Value of the objective ``F`` at the returned solution.
+        Value of the objective ``F`` at the returned solution (with
+        ``standardize=True``, the penalty is that of ``coef_ * s``).
 
     solver_ : str
         The solver used (what ``"auto"`` chose).
@@ -236,6 +254,7 @@ class RegularizedLogisticRegression(
         "lambda_": [Interval(Real, 0, None, closed="left")],
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],
         "penalty_factor": ["array-like", None],
+        "standardize": ["boolean"],
         "fit_intercept": ["boolean"],
         "solver": [StrOptions({"auto", *SOLVERS})],
         "tol": [Interval(Real, 0, None, closed="left")],
@@ -253,6 +272,7 @@ class RegularizedLogisticRegression(
         *,
         l1_ratio: float = 0.5,
         penalty_factor: ArrayLike | None = None,
+        standardize: bool = False,
         fit_intercept: bool = True,
         solver: str = "auto",
         tol: float = 1e-6,
@@ -266,6 +286,7 @@ class RegularizedLogisticRegression(
         self.lambda_ = lambda_
         self.l1_ratio = l1_ratio
         self.penalty_factor = penalty_factor
+        self.standardize = standardize
         self.fit_intercept = fit_intercept
         self.solver = solver
         self.tol = tol
@@ -347,6 +368,9 @@ class RegularizedLogisticRegression(
             # The excluded features' columns are left out of the fit.
             params = datafit.restrict_params(params, factors.included)
             datafit = datafit.restrict(factors.included)
+        datafit, standardization = standardized(datafit, self.standardize)
+        if standardization is not None:
+            params = standardization.to_standardized(datafit, params)
         penalty = ElasticNetPenalty.from_params(
             self.regularization,
             self.lambda_,
@@ -365,7 +389,9 @@ class RegularizedLogisticRegression(
         with blas_threads_for(datafit.n_samples, datafit.n_features, datafit.n_outputs):
             result = solver.solve(datafit, penalty, params)
         self.classes_ = classes
-        publish_result(self, datafit, penalty, result, solver.name, factors)
+        publish_result(
+            self, datafit, penalty, result, solver.name, factors, standardization
+        )
         if not result.converged:
             warnings.warn(
                 _convergence_message(solver.name, result, tol, datafit, self.lr)

@@ -46,6 +46,7 @@ from ._logistic import RegularizedLogisticRegression
 from ._path import check_lambdas, datafit_lambda_max, default_lambdas, fit_path
 from ._penalties import ElasticNetPenalty, l1_share
 from ._solvers import GramPreconditioner, make_solver, memory_budget
+from ._standardize import standardized
 from ._threads import blas_threads_for
 
 if TYPE_CHECKING:
@@ -115,6 +116,13 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         :class:`RegularizedLogisticRegression` (0: unpenalized, ``inf``:
         excluded), used by every fit; the default grid starts at the
         ``lambda_max`` they give.
+
+    standardize : bool, default=False
+        Fit on standardized columns, as in
+        :class:`RegularizedLogisticRegression`: every fold's path is fitted
+        on the columns standardized with its training rows' moments (as
+        glmnet's ``cv.glmnet`` does), the final model on all rows';
+        ``coefs_path_`` and ``coef_`` are on the original scale.
 
     cv : int, cross-validation generator or iterable, default=5
         Folds, as in scikit-learn: an int gives ``StratifiedKFold``.
@@ -214,6 +222,7 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         "lambda_min_ratio": [Interval(Real, 0, 1, closed="neither"), None],
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],
         "penalty_factor": ["array-like", None],
+        "standardize": ["boolean"],
         "cv": ["cv_object"],
         "scoring": [StrOptions(set(get_scorer_names())), callable, None],
         "selection": [StrOptions({"min", "1se"})],
@@ -234,6 +243,7 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         lambda_min_ratio: float | None = None,
         l1_ratio: float = 0.5,
         penalty_factor: ArrayLike | None = None,
+        standardize: bool = False,
         cv=5,
         scoring=None,
         selection: str = "min",
@@ -250,6 +260,7 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         self.lambda_min_ratio = lambda_min_ratio
         self.l1_ratio = l1_ratio
         self.penalty_factor = penalty_factor
+        self.standardize = standardize
         self.cv = cv
         self.scoring = scoring
         self.selection = selection
@@ -306,7 +317,10 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
     ) -> Self:
         """``fit`` after validation, on the BLAS threads its size deserves;
         ``fit_weights`` are sample times class weights; ``X`` holds the
-        features ``factors`` keeps."""
+        features ``factors`` keeps. With ``standardize`` the full-data path
+        and every fold's path are fitted on their own standardized columns
+        (as glmnet's ``cv.glmnet`` does), and scored on the original ones."""
+        datafit, standardization = standardized(datafit, self.standardize)
         if self.lambdas is None:
             grid = default_lambdas(
                 datafit,
@@ -329,12 +343,26 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         # the full one minus their held-out rows' (a fifth of the work).
         gram = None
         budget = memory_budget(datafit)
-        if self.regularization == "l2" and GramPreconditioner.fits(datafit, budget):
+        ridge = self.regularization == "l2" and GramPreconditioner.fits(datafit, budget)
+        if ridge and standardization is None:
             gram = weighted_gram(X, fit_weights, budget)
         context = _FoldContext(
-            X, y, encoded, fit_weights, sample_weight, classes, scorer, gram, factors
+            X,
+            y,
+            encoded,
+            fit_weights,
+            sample_weight,
+            classes,
+            scorer,
+            gram,
+            factors,
+            self.standardize,
         )
         full_preconditioner = _preconditioner(gram, None, self.fit_intercept)
+        if ridge and standardization is not None:
+            # Standardized columns differ between the folds: each fold forms
+            # its own (a pass over its rows).
+            full_preconditioner = GramPreconditioner.of(datafit, budget)
         curve = self._cross_validate(
             datafit, grid, folds, context, full_preconditioner, None
         )
@@ -363,9 +391,12 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         self.lambda_min_ = float(grid[best])
         self.lambda_1se_ = float(grid[one_se])
         self.lambda_ = float(grid[chosen])
-        coefs = curve.coefs
+        coefs, intercepts = curve.coefs, curve.intercepts
+        if standardization is not None:
+            coefs, intercepts = standardization.to_original(coefs, intercepts)
+            coefs, intercepts = coefs.astype(X.dtype), intercepts.astype(X.dtype)
         self.coefs_path_ = coefs if factors is None else factors.expand(coefs)
-        self.intercepts_path_ = curve.intercepts
+        self.intercepts_path_ = intercepts
         self.classes_ = classes
         if self.lambdas is None:
             message = ends.warning(best, curve.lambdas)
@@ -377,7 +408,9 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
                 UserWarning,
                 stacklevel=5,  # past fit and its two wrappers, to the caller
             )
-        self._refit(X, datafit, curve, chosen, full_preconditioner, factors)
+        self._refit(
+            X, datafit, curve, chosen, full_preconditioner, factors, standardization
+        )
         if self.verbose:
             print(
                 f"RegularizedLogisticRegressionCV: lambda_min {self.lambda_min_:.4g}, "
@@ -456,7 +489,9 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         )
         return user_grid_warning(best, lambdas, top_is_closed)
 
-    def _refit(self, X, datafit, curve, chosen, preconditioner, factors):
+    def _refit(
+        self, X, datafit, curve, chosen, preconditioner, factors, standardization
+    ):
         """The final model: the full-data path's point at ``lambda_``,
         polished to ``_final_tol``. A path point is within ``tol`` of its
         minimizer; the final model is what users compare, refit and weigh,
@@ -481,7 +516,9 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
             preconditioner=preconditioner,
         )
         result = solver.solve(datafit, penalty, params)
-        publish_result(self, datafit, penalty, result, solver.name, factors)
+        publish_result(
+            self, datafit, penalty, result, solver.name, factors, standardization
+        )
         if result.optimality > effective_tol(self.tol, dtype):
             warnings.warn(
                 f"RegularizedLogisticRegressionCV: the final fit at lambda_="
@@ -528,9 +565,14 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
             classes.size,
             self.fit_intercept,
         )
+        datafit, standardization = standardized(datafit, context.standardize)
         X_test, y_test = _safe_indexing(X, test), y[test]
         preconditioner = None
-        if context.gram is not None:
+        if context.standardize and self.regularization == "l2":
+            budget = memory_budget(datafit)
+            if GramPreconditioner.fits(datafit, budget):
+                preconditioner = GramPreconditioner.of(datafit, budget)
+        elif context.gram is not None:
             budget = memory_budget(datafit)
             if train.size + test.size == y.size and _covers(train, test, y.size):
                 # The training rows are all rows but the held-out ones: their
@@ -542,20 +584,21 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
             else:  # folds that overlap or leave rows out: the training rows'
                 preconditioner = GramPreconditioner.of(datafit, budget)
         path = self._path(datafit, grid, preconditioner, state, context.factors)
+        coefs, intercepts = path.coefs, path.intercepts
+        if standardization is not None:
+            coefs, intercepts = standardization.to_original(coefs, intercepts)
         weights = None if context.score_weights is None else context.score_weights[test]
         if self.scoring is None:
             # The default scorer on every point at once: no estimator, no
             # per-call label validation (most of a path's scoring time).
             scores = path_neg_log_loss(
-                X_test, context.encoded[test], weights, path.coefs, path.intercepts
+                X_test, context.encoded[test], weights, coefs, intercepts
             )
         else:
             kwargs = {} if weights is None else {"sample_weight": weights}
             scores = np.empty(grid.size)
             for i in range(grid.size):
-                model = _fixed_model(
-                    self, classes, path.coefs[i], path.intercepts[i], grid[i]
-                )
+                model = _fixed_model(self, classes, coefs[i], intercepts[i], grid[i])
                 scores[i] = context.scorer(model, X_test, y_test, **kwargs)
         if self.verbose:
             print(
@@ -693,6 +736,7 @@ class _FoldContext(NamedTuple):
     scorer: object
     gram: tuple | None
     factors: PenaltyFactors | None
+    standardize: bool
 
 
 def _final_tol(tol: float, penalty: ElasticNetPenalty, dtype) -> float:

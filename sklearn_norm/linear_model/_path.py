@@ -23,6 +23,7 @@ from ._fit import (
 )
 from ._penalties import ElasticNetPenalty, l1_share
 from ._solvers import GramPreconditioner, make_solver, memory_budget
+from ._standardize import standardized
 from ._threads import blas_threads_for
 
 # glmnet's convention for a ridge path, which has no all-zero point: start
@@ -39,6 +40,7 @@ _RIDGE_L1_RATIO = 1e-3
         "sample_weight": ["array-like", Real, None],
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "penalty_factor": ["array-like", None],
+        "standardize": ["boolean"],
     },
     prefer_skip_nested_validation=True,
 )
@@ -51,6 +53,7 @@ def lambda_max(
     sample_weight: ArrayLike | None = None,
     class_weight: dict | str | None = None,
     penalty_factor: ArrayLike | None = None,
+    standardize: bool = False,
 ) -> float:
     """The smallest ``lambda_`` at which every coefficient of the L1 (or
     elastic-net) fit is exactly zero.
@@ -87,6 +90,10 @@ def lambda_max(
         Per-feature multipliers of the penalty, as in
         ``RegularizedLogisticRegression``.
 
+    standardize : bool, default=False
+        The threshold of the fit on standardized columns, as in
+        ``RegularizedLogisticRegression``.
+
     Returns
     -------
     lambda_max : float
@@ -109,6 +116,7 @@ def lambda_max(
     factors = check_penalty_factor(penalty_factor, X.shape[1])
     X = X if factors is None else factors.select(X)
     _, datafit = build_datafit(X, y, sample_weight, class_weight, fit_intercept)
+    datafit, _ = standardized(datafit, standardize)
     return datafit_lambda_max(datafit, l1_ratio, factors)
 
 
@@ -138,6 +146,7 @@ def datafit_lambda_max(
         "sample_weight": ["array-like", Real, None],
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "penalty_factor": ["array-like", None],
+        "standardize": ["boolean"],
         "tol": [Interval(Real, 0, None, closed="left")],
         "num_iter": [Interval(Integral, 1, None, closed="left")],
         "verbose": ["verbose"],
@@ -157,6 +166,7 @@ def logistic_path(
     sample_weight: ArrayLike | None = None,
     class_weight: dict | str | None = None,
     penalty_factor: ArrayLike | None = None,
+    standardize: bool = False,
     tol: float = 1e-6,
     num_iter: int = 1000,
     verbose: int = 0,
@@ -216,6 +226,11 @@ def logistic_path(
         ``RegularizedLogisticRegression`` (the default grid starts at the
         ``lambda_max`` they give).
 
+    standardize : bool, default=False
+        Fit on standardized columns and report the coefficients on the
+        original scale, as in ``RegularizedLogisticRegression`` (the
+        default grid starts at the standardized fit's ``lambda_max``).
+
     tol : float, default=1e-6
         KKT tolerance of every point (raised to 1e-5 for float32 ``X``).
 
@@ -261,6 +276,7 @@ def logistic_path(
     factors = check_penalty_factor(penalty_factor, X.shape[1])
     X = X if factors is None else factors.select(X)
     _, datafit = build_datafit(X, y, sample_weight, class_weight, fit_intercept)
+    datafit, standardization = standardized(datafit, standardize)
     with blas_threads_for(datafit.n_samples, datafit.n_features, datafit.n_outputs):
         if lambdas is None:
             grid = default_lambdas(
@@ -283,6 +299,9 @@ def logistic_path(
             verbose,
             factors=factors,
         )
+    if standardization is not None:
+        coefs, intercepts = standardization.to_original(coefs, intercepts)
+        coefs, intercepts = coefs.astype(X.dtype), intercepts.astype(X.dtype)
     if factors is not None:
         coefs = factors.expand(coefs)
     if not_converged:
