@@ -1,6 +1,6 @@
 """How closely ``RegularizedLogisticRegression`` agrees with R's glmnet on the
-glmnet features it shares: penalty factors and standardization inside the
-fit, on real data (breast cancer and wine from scikit-learn, the ``fair``
+glmnet features it shares: penalty factors, standardization inside the fit
+and offsets, on real data (breast cancer and wine from scikit-learn, the ``fair``
 affairs data from statsmodels when it is installed).
 
 For each data set and feature it prints the largest coefficient difference
@@ -46,11 +46,16 @@ def data_sets():
     yield "fair 6366x8 (statsmodels)", fair.to_numpy(dtype=float), y, 0.002
 
 
-def features(n_features):
-    """``(label, glmnet options, our options)`` of each compared feature."""
-    factor = np.random.default_rng(0).uniform(0.2, 3.0, n_features)
+def features(n_features, y):
+    """``(label, glmnet options, our options)`` of each compared feature
+    (``offset`` in ours goes to ``fit``)."""
+    rng = np.random.default_rng(0)
+    factor = rng.uniform(0.2, 3.0, n_features)
     factor[0], factor[1] = 0.0, np.inf
+    n_classes = np.unique(y).size
+    offset = rng.normal(size=y.shape if n_classes == 2 else (y.size, n_classes))
     yield "none (standardized X)", {}, {}
+    yield "offset", {"offset": offset}, {"offset": offset}
     yield "penalty_factor", {"penalty_factor": factor}, {"penalty_factor": factor}
     yield "standardize (raw X)", {"standardize": True}, {"standardize": True}
     yield (
@@ -78,7 +83,9 @@ def main() -> None:
     for name, raw, y, lambda_ in data_sets():
         scale = raw.std(axis=0)
         scaled = StandardScaler().fit_transform(raw)
-        for label, theirs, ours in features(raw.shape[1]):
+        for label, theirs, ours in features(raw.shape[1], y):
+            ours = dict(ours)
+            offset = ours.pop("offset", None)
             X = raw if ours.get("standardize") else scaled
             unit = scale if ours.get("standardize") else np.ones_like(scale)
             for regularization, alpha in [("l1", 1.0), ("elasticnet", 0.5)]:
@@ -90,7 +97,7 @@ def main() -> None:
                     tol=1e-12,
                     num_iter=5000,
                     **ours,
-                ).fit(X, y)
+                ).fit(X, y, offset=offset)
                 gap = np.max(np.abs(model.coef_ - coef) * unit)
                 same = np.array_equal(model.coef_ == 0.0, coef == 0.0)
                 print(

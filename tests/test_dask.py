@@ -289,6 +289,15 @@ def test_standardize_on_dask(client, fit_intercept):
     assert_allclose(model.intercept_, local.intercept_, rtol=0, atol=1e-5)
 
 
+def test_offset_on_dask_is_refused_by_name(client):
+    X, y = _data()
+    with pytest.raises(ValueError, match="offset is not supported for Dask"):
+        RegularizedLogisticRegression().fit(_dask(X), _dask(y), offset=np.zeros(len(y)))
+    model = RegularizedLogisticRegression().fit(X, y)
+    with pytest.raises(ValueError, match="offset is not supported for Dask"):
+        model.predict_proba(_dask(X), offset=np.zeros(len(y)))
+
+
 def test_float32_fit(client):
     X, y = _data(dtype=np.float32)
     local, model = _fit_both("l2", 2, True, "auto", X, y)

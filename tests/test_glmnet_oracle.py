@@ -103,3 +103,25 @@ def test_standardize_matches_glmnet(data, regularization, fit_intercept):
         model.coef_ = model.coef_ * scale
         label = f"{data} {regularization} standardize {data_format.__name__}"
         assert_same_model(model, coef * scale, intercept, label)
+
+
+@pytest.mark.parametrize("data", ["breast_cancer", "wine"])
+@pytest.mark.parametrize("regularization", ["l1", "elasticnet"])
+def test_offset_matches_glmnet(data, regularization):
+    """An offset per sample (two classes) or per sample and class (glmnet's
+    n x K offset matrix), with penalty factors on top."""
+    X, y, lambda_ = real_data(data)
+    rng = np.random.default_rng(0)
+    n_classes = np.unique(y).size
+    shape = y.shape if n_classes == 2 else (y.size, n_classes)
+    offset = rng.normal(size=shape)
+    factor = np.ones(X.shape[1])
+    factor[[0, 1]] = 0.0, np.inf
+    alpha = ALPHAS[regularization]
+    coef, intercept = glmnet_fit(
+        X, y, lambda_, alpha, offset=offset, penalty_factor=factor
+    )
+    model = RegularizedLogisticRegression(
+        regularization, lambda_, l1_ratio=alpha, penalty_factor=factor, tol=1e-12
+    ).fit(X, y, offset=offset)
+    assert_same_model(model, coef, intercept, f"{data} {regularization} offset")

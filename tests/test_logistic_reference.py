@@ -106,12 +106,15 @@ def objective(X, y, coef, intercept, regularization, lambda_, weights):
     return weights @ loss / weights.sum() + penalty
 
 
-def data_gradient(X, y, coef, intercept, weights):
-    """Gradient of the weighted mean log-loss in (coef, intercept)."""
+def data_gradient(X, y, coef, intercept, weights, offset=None):
+    """Gradient of the weighted mean log-loss in (coef, intercept), at the
+    scores plus ``offset`` ((n,) for two classes, (n, K) otherwise)."""
     X = X.toarray() if sp.issparse(X) else np.asarray(X, dtype=np.float64)
     classes = np.unique(y)
     encoded = np.searchsorted(classes, y)
     z = X @ np.asarray(coef, dtype=np.float64).T + intercept
+    if offset is not None:
+        z = z + np.reshape(offset, (y.size, -1))
     w = weights / weights.sum()
     if classes.size == 2:
         r = w * (expit(z[:, 0]) - (encoded == 1))

@@ -236,9 +236,12 @@ def best_index(mean: np.ndarray) -> int:
 _SCORE_BLOCK = 1 << 20
 
 
-def path_neg_log_loss(X, encoded, weights, coefs, intercepts) -> np.ndarray:
+def path_neg_log_loss(
+    X, encoded, weights, coefs, intercepts, offset=None
+) -> np.ndarray:
     """scikit-learn's ``neg_log_loss`` of the models ``(coefs[i],
-    intercepts[i])`` on ``X`` with encoded labels, for every ``i``: the
+    intercepts[i])`` on ``X`` (with the samples' ``offset`` added to their
+    scores) with encoded labels, for every ``i``: the
     probabilities of ``predict_proba`` (two classes use ``1 - p`` for the
     first, as the scorer does), clipped to ``[eps, 1 - eps]`` as
     ``log_loss`` does. Lambdas are taken in blocks of scores of at most
@@ -254,6 +257,8 @@ def path_neg_log_loss(X, encoded, weights, coefs, intercepts) -> np.ndarray:
         flat = coefs[start:stop].reshape(-1, n_features)
         z = safe_sparse_dot(X, flat.T, dense_output=True)
         z = z.reshape(n_samples, stop - start, n_outputs) + intercepts[start:stop]
+        if offset is not None:
+            z += offset.reshape(n_samples, 1, n_outputs)
         if n_outputs == 1:
             positive = expit(z[:, :, 0])
             true_class = np.where(encoded[:, None] == 1, positive, 1 - positive)

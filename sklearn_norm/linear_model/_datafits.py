@@ -263,10 +263,17 @@ class _LinearDatafit(FlatParameters):
 
     n_outputs: int
 
-    def __init__(self, X, weights: np.ndarray, fit_intercept: bool) -> None:
+    def __init__(
+        self, X, weights: np.ndarray, fit_intercept: bool, offset: np.ndarray | None
+    ) -> None:
         super().__init__(self.n_outputs, X.shape[1], fit_intercept)
         self.X = X
         self.weights = weights
+        # A fixed term added to every score (None: 0), shaped and ordered as
+        # the scores: the loss is taken at X @ w + b + offset. ``decision``
+        # stays linear in the parameters (solvers map steps through it);
+        # the loss methods add the offset (``_at``).
+        self.offset = offset
         self.n_samples = X.shape[0]
         self.dtype = X.dtype
         # The fraction of the original X's columns this datafit's X holds
@@ -278,6 +285,10 @@ class _LinearDatafit(FlatParameters):
         # scipy builds a new matrix object for every X.T (50 us: most of a
         # product on small data); this view shares X's arrays.
         self._XT = X.T if sp.issparse(X) else None
+
+    def _at(self, z: np.ndarray) -> np.ndarray:
+        """The scores ``z`` plus the offset: where the loss is evaluated."""
+        return z if self.offset is None else z + self.offset
 
     def _count_pass(self, n_columns: int | None = None) -> None:
         """Count a pass over ``X`` (over ``n_columns`` of its columns)."""
@@ -374,8 +385,15 @@ class BinaryLogisticLoss(_LinearDatafit):
 
     n_outputs = 1
 
-    def __init__(self, X, y: np.ndarray, weights: np.ndarray, fit_intercept: bool):
-        super().__init__(X, weights, fit_intercept)
+    def __init__(
+        self,
+        X,
+        y: np.ndarray,
+        weights: np.ndarray,
+        fit_intercept: bool,
+        offset: np.ndarray | None = None,
+    ):
+        super().__init__(X, weights, fit_intercept, offset)
         self.y = np.asarray(y, dtype=np.float64)
         # logloss = softplus(sign * z) = log(1 + exp(sign * z))
         self._sign = 1.0 - 2.0 * self.y
@@ -387,7 +405,9 @@ class BinaryLogisticLoss(_LinearDatafit):
 
     def with_data(self, X) -> BinaryLogisticLoss:
         """The same labels and weights with the rows of another ``X``."""
-        return BinaryLogisticLoss(X, self.y, self.weights, self.fit_intercept)
+        return BinaryLogisticLoss(
+            X, self.y, self.weights, self.fit_intercept, self.offset
+        )
 
     def restrict(self, features: np.ndarray) -> BinaryLogisticLoss:
         return self._restricted(self.with_data(self.X[:, features]), features)
@@ -428,10 +448,10 @@ class BinaryLogisticLoss(_LinearDatafit):
 
     def value(self, z: np.ndarray) -> float:
         # logaddexp(0, u) = log(1 + exp(u)) never overflows.
-        return float(self.weights @ np.logaddexp(0.0, self._sign * z))
+        return float(self.weights @ np.logaddexp(0.0, self._sign * self._at(z)))
 
     def value_change(self, z: np.ndarray, dz: np.ndarray) -> float:
-        u, du = self._sign * z, self._sign * dz
+        u, du = self._sign * self._at(z), self._sign * dz
         # softplus(u + du) - softplus(u) = log1p(expit(u) * expm1(du)), with no
         # cancellation; a large |du| is resolved by the plain difference.
         change = np.log1p(expit(u) * np.expm1(np.clip(du, -1.0, 1.0)))
@@ -443,13 +463,13 @@ class BinaryLogisticLoss(_LinearDatafit):
 
     def gradient(self, z: np.ndarray) -> np.ndarray:
         # expit is the overflow-free sigmoid.
-        residual = (self.weights * (expit(z) - self.y))[:, None]
+        residual = (self.weights * (expit(self._at(z)) - self.y))[:, None]
         return self._pack(self._rmatvec(residual), residual)
 
     def curvature(self, z: np.ndarray) -> np.ndarray:
         """Per-sample second derivatives of the data term at scores ``z``:
-        ``(s_i / S) * p_i * (1 - p_i)``, ``p = expit(z)``."""
-        p = expit(z)
+        ``(s_i / S) * p_i * (1 - p_i)``, ``p = expit(z + offset)``."""
+        p = expit(self._at(z))
         return self.weights * p * (1.0 - p)
 
     def class_curvature(self, z: np.ndarray) -> np.ndarray:
@@ -507,9 +527,10 @@ class MultinomialLoss(_LinearDatafit):
         weights: np.ndarray,
         fit_intercept: bool,
         n_classes: int,
+        offset: np.ndarray | None = None,
     ) -> None:
         self.n_outputs = n_classes
-        super().__init__(X, weights, fit_intercept)
+        super().__init__(X, weights, fit_intercept, offset)
         self.y = np.asarray(y, dtype=np.intp)
         self._rows = np.arange(self.y.shape[0])
         self._last_softmax: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
@@ -544,7 +565,7 @@ class MultinomialLoss(_LinearDatafit):
     def with_data(self, X) -> MultinomialLoss:
         """The same labels and weights with the rows of another ``X``."""
         return MultinomialLoss(
-            X, self.y, self.weights, self.fit_intercept, self.n_outputs
+            X, self.y, self.weights, self.fit_intercept, self.n_outputs, self.offset
         )
 
     def restrict(self, features: np.ndarray) -> MultinomialLoss:
@@ -570,9 +591,11 @@ class MultinomialLoss(_LinearDatafit):
         return scores.T
 
     def value(self, z: np.ndarray) -> float:
+        z = self._at(z)
         return float(self.weights @ (self._softmax_at(z)[1] - z[self._rows, self.y]))
 
     def value_change(self, z: np.ndarray, dz: np.ndarray) -> float:
+        z = self._at(z)
         change = -dz[self._rows, self.y]
         proba = self._probabilities(z)
         # logsumexp(z + dz) - logsumexp(z) = log1p(sum_k p_k * expm1(dz_k)),
@@ -588,7 +611,7 @@ class MultinomialLoss(_LinearDatafit):
 
     def gradient(self, z: np.ndarray) -> np.ndarray:
         # p - 1 before the weight: exact where p is near 1 (w * p - w is not).
-        residual = np.copy(self._probabilities(z))  # in z's memory order
+        residual = np.copy(self._probabilities(self._at(z)))  # in z's order
         residual[self._rows, self.y] -= 1.0
         residual *= self.weights[:, None]
         return self._pack(self._rmatvec(residual), residual)
@@ -597,7 +620,7 @@ class MultinomialLoss(_LinearDatafit):
         """The mean curvature over samples, ``sum_i (s_i / S) * (diag(p_i) -
         p_i p_i^T)`` at scores ``z`` (K x K): the Hessian is this times
         ``[X 1].T W [X 1]`` when every sample has the same probabilities."""
-        proba = self._probabilities(z)
+        proba = self._probabilities(self._at(z))
         weighted = self.weights[:, None] * proba
         curvature = np.diag(np.ones(proba.shape[0]) @ weighted) - weighted.T @ proba
         return 0.5 * (curvature + curvature.T)
@@ -614,7 +637,7 @@ class MultinomialLoss(_LinearDatafit):
         intercept), formed as K weighted Gram matrices minus one Gram matrix
         of the rows ``p_i (x) x_i``, over row blocks of bounded size."""
         self._count_pass(columns.shape[1])
-        proba = self._probabilities(z)
+        proba = self._probabilities(self._at(z))
         n_classes = self.n_outputs
         if sp.issparse(columns):
             return self._sparse_hessian(proba, columns)
@@ -670,7 +693,7 @@ class MultinomialLoss(_LinearDatafit):
 
     def hessp(self, z: np.ndarray) -> HessianProduct:
         """The Hessian at scores ``z`` as a function ``v -> H @ v``."""
-        proba = self._probabilities(z)
+        proba = self._probabilities(self._at(z))
         weighted = self.weights[:, None] * proba
 
         def product(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -18,6 +18,7 @@ from .._validation import (
 )
 from ._datafits import BinaryLogisticLoss, MultinomialLoss
 from ._factors import PenaltyFactors
+from ._offset import check_offset
 from ._penalties import ElasticNetPenalty
 from ._solvers import NewtonCG
 from ._standardize import Standardization
@@ -27,14 +28,16 @@ from ._standardize import Standardization
 _FLOAT32_TOL_FLOOR = 1e-5
 
 
-def build_datafit(X, y, sample_weight, class_weight, fit_intercept: bool):
-    """Encode ``y``, combine sample and class weights, and build the datafit.
+def build_datafit(X, y, sample_weight, class_weight, fit_intercept: bool, offset=None):
+    """Encode ``y``, combine sample and class weights, check ``offset`` and
+    build the datafit.
 
     Returns the sorted class labels and a binary or multinomial datafit whose
     weights are ``s_i / S``.
     """
     classes, encoded, weights = encode_and_weigh(X, y, sample_weight, class_weight)
-    return classes, datafit_of(X, encoded, weights, classes.size, fit_intercept)
+    offset = check_offset(offset, X.shape[0], classes.size)
+    return classes, datafit_of(X, encoded, weights, classes.size, fit_intercept, offset)
 
 
 def encode_and_weigh(X, y, sample_weight, class_weight):
@@ -65,10 +68,10 @@ def combine_weights(sample: np.ndarray, per_sample_class: np.ndarray) -> np.ndar
         return (sample / sample.max()) * (per_sample_class / per_sample_class.max())
 
 
-def datafit_of(X, encoded, weights, n_classes: int, fit_intercept: bool):
+def datafit_of(X, encoded, weights, n_classes: int, fit_intercept: bool, offset=None):
     """The binary or multinomial datafit of validated inputs: labels encoded
-    as 0..n_classes-1 and non-negative weights ``s_i`` (normalized here to
-    ``s_i / S``)."""
+    as 0..n_classes-1, non-negative weights ``s_i`` (normalized here to
+    ``s_i / S``) and an offset as ``check_offset`` returns it."""
     with np.errstate(over="ignore"):
         total = float(np.sum(weights))
     if np.isinf(total):  # huge weights: only their ratios matter
@@ -77,8 +80,8 @@ def datafit_of(X, encoded, weights, n_classes: int, fit_intercept: bool):
     check_weight_total(total)
     weights = weights / total
     if n_classes == 2:
-        return BinaryLogisticLoss(X, encoded == 1, weights, fit_intercept)
-    return MultinomialLoss(X, encoded, weights, fit_intercept, n_classes)
+        return BinaryLogisticLoss(X, encoded == 1, weights, fit_intercept, offset)
+    return MultinomialLoss(X, encoded, weights, fit_intercept, n_classes, offset)
 
 
 def effective_tol(tol: float, dtype) -> float:
@@ -113,10 +116,26 @@ def _unpenalized_features(datafit, penalty) -> np.ndarray:
 def constant_model(datafit) -> np.ndarray:
     """Zero coefficients and, with an intercept, the intercepts of the best
     constant model (log-odds of the weighted class frequencies): the exact
-    minimizer when every coefficient is zero."""
+    minimizer when every coefficient is zero. With an offset, the
+    intercepts are fitted by Newton's method from there."""
     params = np.zeros(datafit.n_params)
     if not datafit.fit_intercept:
         return params
+    params = _frequency_intercepts(datafit, params)
+    if getattr(datafit, "offset", None) is None:
+        return params
+    none = np.zeros(0, dtype=np.intp)
+    result = NewtonCG(tol=1e-10, max_iter=100).solve(
+        datafit.restrict(none),
+        ElasticNetPenalty(0.0, 0.0),
+        datafit.restrict_params(params, none),
+    )
+    return datafit.expand_params(params, result.params, none)
+
+
+def _frequency_intercepts(datafit, params: np.ndarray) -> np.ndarray:
+    """``params`` with the intercepts of the best constant model without
+    an offset: the log-odds of the weighted class frequencies."""
     counts = datafit.class_totals()
     if datafit.n_outputs == 1:
         frequency = np.clip(counts[1:], 1e-12, 1.0 - 1e-12)

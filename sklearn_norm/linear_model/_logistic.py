@@ -31,6 +31,7 @@ from .._validation import (
 )
 from ._factors import check_penalty_factor, coef_weights
 from ._fit import build_datafit, constant_model, effective_tol, publish_result
+from ._offset import check_offset
 from ._penalties import ElasticNetPenalty
 from ._solvers import SOLVERS, make_solver, step_bound
 from ._standardize import standardized
@@ -51,13 +52,14 @@ class RegularizedLogisticRegression(
 
     .. code-block:: text
 
-        F(w, b) = (1/S) * sum_i s_i * logloss(y_i, x_i @ w + b)
+        F(w, b) = (1/S) * sum_i s_i * logloss(y_i, x_i @ w + b + offset_i)
                   + lambda_ * sum_j f_j * (rho * |w_j| + (1 - rho) / 2 * w_j^2)
 
     where ``s_i = sample_weight[i] * class_weight[y_i]``, ``S = sum_i s_i``
-    (the loss is a weighted mean), ``rho`` is 1 for ``"l1"``, 0 for ``"l2"``
-    and ``l1_ratio`` for ``"elasticnet"``, the penalty factors ``f_j`` are 1
-    unless ``penalty_factor`` is given, and ``regularization=None`` drops the
+    (the loss is a weighted mean), ``offset_i`` is 0 unless ``fit`` is given
+    an ``offset``, ``rho`` is 1 for ``"l1"``, 0 for ``"l2"`` and ``l1_ratio``
+    for ``"elasticnet"``, the penalty factors ``f_j`` are 1 unless
+    ``penalty_factor`` is given, and ``regularization=None`` drops the
     penalty. The intercept is never penalized. With K > 2 classes the loss is
     the multinomial (softmax) log-loss, ``w`` is a K x p matrix and the penalty
     sums over all of it.
@@ -320,7 +322,11 @@ class RegularizedLogisticRegression(
     @transactional
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(
-        self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        sample_weight: ArrayLike | None = None,
+        offset: ArrayLike | None = None,
     ) -> Self:
         """Fit the model to ``X`` and ``y``.
 
@@ -342,6 +348,17 @@ class RegularizedLogisticRegression(
             Non-negative weights of the samples; ``None`` weighs all equally.
             A Dask array too when ``X`` is one.
 
+        offset : array-like of shape (n_samples,) or (n_samples, n_classes), \
+                default=None
+            A known term added to each sample's linear predictor (glmnet's
+            ``offset``), not fitted: the loss is taken at ``X @ coef_.T +
+            intercept_ + offset``. For two classes one value per sample
+            (added to the log-odds of ``classes_[1]``); otherwise one per
+            sample and class, columns in ``classes_`` order. Pass the new
+            samples' offsets to the prediction methods too. In-memory ``X``
+            only. Routed by scikit-learn's metadata routing
+            (``set_fit_request(offset=True)``).
+
         Returns
         -------
         self : RegularizedLogisticRegression
@@ -349,6 +366,11 @@ class RegularizedLogisticRegression(
         """
         self._check_solver()
         largest = None  # max|X|, when the validation has it at hand
+        if is_dask_collection(X) and offset is not None:
+            raise ValueError(
+                "offset is not supported for Dask input: fit in-memory data, "
+                "or add the offset's effect as a feature."
+            )
         if is_dask_collection(X):
             from .._dask import reset_features
             from . import _dask
@@ -360,7 +382,7 @@ class RegularizedLogisticRegression(
         else:
             X, y = validate_logistic(self, X, y)
             classes, datafit = build_datafit(
-                X, y, sample_weight, self.class_weight, self.fit_intercept
+                X, y, sample_weight, self.class_weight, self.fit_intercept, offset
             )
         factors = check_penalty_factor(self.penalty_factor, datafit.n_features)
         params = self._start(datafit, classes)
@@ -417,8 +439,10 @@ class RegularizedLogisticRegression(
             return params
         return constant_model(datafit)
 
-    def decision_function(self, X: ArrayLike) -> np.ndarray:
-        """Scores ``X @ coef_.T + intercept_``.
+    def decision_function(
+        self, X: ArrayLike, offset: ArrayLike | None = None
+    ) -> np.ndarray:
+        """Scores ``X @ coef_.T + intercept_`` (``+ offset``).
 
         Parameters
         ----------
@@ -426,6 +450,10 @@ class RegularizedLogisticRegression(
                 (n_samples, n_features)
             Samples. For a Dask array the result is a lazy Dask array,
             computed chunk by chunk.
+
+        offset : array-like of shape (n_samples,) or (n_samples, n_classes), \
+                default=None
+            The samples' offsets, shaped as in ``fit``; ``None`` adds none.
 
         Returns
         -------
@@ -437,14 +465,18 @@ class RegularizedLogisticRegression(
             from . import _dask
 
             check_is_fitted(self)
+            _no_dask_offset(offset)
             return _dask.predict(self, X, "decision_function")
         check_is_fitted(self)
         X = validate(
             self, X, accept_sparse=SPARSE_FORMATS, dtype=FLOAT_DTYPES, reset=False
         )
+        offset = check_offset(offset, X.shape[0], self.classes_.size)
         with np.errstate(over="ignore", invalid="ignore"):
             scores = safe_sparse_dot(X, self.coef_.T, dense_output=True)
             scores += self.intercept_
+            if offset is not None:
+                scores += offset.reshape(scores.shape)
         if not np.isfinite(scores).all():
             raise ValueError(
                 "X holds values too large for the fitted coefficients: the "
@@ -453,7 +485,7 @@ class RegularizedLogisticRegression(
             )
         return scores[:, 0] if scores.shape[1] == 1 else scores
 
-    def predict(self, X: ArrayLike) -> np.ndarray:
+    def predict(self, X: ArrayLike, offset: ArrayLike | None = None) -> np.ndarray:
         """Most probable class of each sample (probability threshold 0.5 for
         two classes; see ``FixedThresholdClassifier`` for other thresholds).
 
@@ -464,6 +496,10 @@ class RegularizedLogisticRegression(
             Samples. For a Dask array the result is a lazy Dask array,
             computed chunk by chunk.
 
+        offset : array-like of shape (n_samples,) or (n_samples, n_classes), \
+                default=None
+            The samples' offsets, shaped as in ``fit``; ``None`` adds none.
+
         Returns
         -------
         labels : ndarray of shape (n_samples,)
@@ -473,13 +509,16 @@ class RegularizedLogisticRegression(
             from . import _dask
 
             check_is_fitted(self)
+            _no_dask_offset(offset)
             return _dask.predict(self, X, "predict")
-        scores = self.decision_function(X)
+        scores = self.decision_function(X, offset)
         if scores.ndim == 1:
             return self.classes_[(scores > 0).astype(np.intp)]
         return self.classes_[np.argmax(scores, axis=1)]
 
-    def predict_proba(self, X: ArrayLike) -> np.ndarray:
+    def predict_proba(
+        self, X: ArrayLike, offset: ArrayLike | None = None
+    ) -> np.ndarray:
         """Class probabilities.
 
         Parameters
@@ -488,6 +527,10 @@ class RegularizedLogisticRegression(
                 (n_samples, n_features)
             Samples. For a Dask array the result is a lazy Dask array,
             computed chunk by chunk.
+
+        offset : array-like of shape (n_samples,) or (n_samples, n_classes), \
+                default=None
+            The samples' offsets, shaped as in ``fit``; ``None`` adds none.
 
         Returns
         -------
@@ -498,14 +541,17 @@ class RegularizedLogisticRegression(
             from . import _dask
 
             check_is_fitted(self)
+            _no_dask_offset(offset)
             return _dask.predict(self, X, "predict_proba")
-        scores = self.decision_function(X)
+        scores = self.decision_function(X, offset)
         if scores.ndim == 1:
             # expit(-z) rather than 1 - expit(z): no cancellation for large z.
             return np.column_stack([expit(-scores), expit(scores)])
         return softmax(scores, axis=1)
 
-    def predict_log_proba(self, X: ArrayLike) -> np.ndarray:
+    def predict_log_proba(
+        self, X: ArrayLike, offset: ArrayLike | None = None
+    ) -> np.ndarray:
         """Logarithm of the class probabilities, computed without overflow.
 
         Parameters
@@ -514,6 +560,10 @@ class RegularizedLogisticRegression(
                 (n_samples, n_features)
             Samples. For a Dask array the result is a lazy Dask array,
             computed chunk by chunk.
+
+        offset : array-like of shape (n_samples,) or (n_samples, n_classes), \
+                default=None
+            The samples' offsets, shaped as in ``fit``; ``None`` adds none.
 
         Returns
         -------
@@ -524,11 +574,52 @@ class RegularizedLogisticRegression(
             from . import _dask
 
             check_is_fitted(self)
+            _no_dask_offset(offset)
             return _dask.predict(self, X, "predict_log_proba")
-        scores = self.decision_function(X)
+        scores = self.decision_function(X, offset)
         if scores.ndim == 1:
             return np.column_stack([log_expit(-scores), log_expit(scores)])
         return log_softmax(scores, axis=1)
+
+    def score(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        sample_weight: ArrayLike | None = None,
+        offset: ArrayLike | None = None,
+    ) -> float:
+        """Mean accuracy of ``predict(X, offset)`` on ``y``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        y : array-like of shape (n_samples,)
+            True labels.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples in the mean.
+
+        offset : array-like of shape (n_samples,) or (n_samples, n_classes), \
+                default=None
+            The samples' offsets, shaped as in ``fit``.
+
+        Returns
+        -------
+        score : float
+            The (weighted) fraction of correctly predicted samples.
+        """
+        from sklearn.metrics import accuracy_score
+
+        return float(
+            accuracy_score(y, self.predict(X, offset), sample_weight=sample_weight)
+        )
+
+
+def _no_dask_offset(offset) -> None:
+    if offset is not None:
+        raise ValueError("offset is not supported for Dask input.")
 
 
 def _convergence_message(solver: str, result, tol: float, datafit, lr) -> str:

@@ -43,6 +43,7 @@ from ._fit import (
     publish_result,
 )
 from ._logistic import RegularizedLogisticRegression
+from ._offset import check_offset, offset_rows
 from ._path import check_lambdas, datafit_lambda_max, default_lambdas, fit_path
 from ._penalties import ElasticNetPenalty, l1_share
 from ._solvers import GramPreconditioner, make_solver, memory_budget
@@ -274,7 +275,11 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
     @transactional
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(
-        self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        sample_weight: ArrayLike | None = None,
+        offset: ArrayLike | None = None,
     ) -> Self:
         """Cross-validate the path, select ``lambda_`` and fit all the data.
 
@@ -289,6 +294,13 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative sample weights, used by the fits and by the
             held-out scores.
+
+        offset : array-like of shape (n_samples,) or (n_samples, n_classes), \
+                default=None
+            Fixed terms of the linear predictor, as in
+            :meth:`RegularizedLogisticRegression.fit`: every fold's fits use
+            their training rows' offsets, its held-out scores the held-out
+            rows' offsets.
 
         Returns
         -------
@@ -306,7 +318,10 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         classes, encoded, fit_weights = encode_and_weigh(
             X, y, sample_weight, self.class_weight
         )
-        datafit = datafit_of(X, encoded, fit_weights, classes.size, self.fit_intercept)
+        offset = check_offset(offset, X.shape[0], classes.size)
+        datafit = datafit_of(
+            X, encoded, fit_weights, classes.size, self.fit_intercept, offset
+        )
         with blas_threads_for(*X.shape, datafit.n_outputs):
             return self._fit(
                 X, y, sample_weight, classes, encoded, fit_weights, datafit, factors
@@ -357,6 +372,7 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
             gram,
             factors,
             self.standardize,
+            datafit.offset,
         )
         full_preconditioner = _preconditioner(gram, None, self.fit_intercept)
         if ridge and standardization is not None:
@@ -564,6 +580,7 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
             context.fit_weights[train],
             classes.size,
             self.fit_intercept,
+            offset_rows(context.offset, train),
         )
         datafit, standardization = standardized(datafit, context.standardize)
         X_test, y_test = _safe_indexing(X, test), y[test]
@@ -588,17 +605,20 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         if standardization is not None:
             coefs, intercepts = standardization.to_original(coefs, intercepts)
         weights = None if context.score_weights is None else context.score_weights[test]
+        test_offset = offset_rows(context.offset, test)
         if self.scoring is None:
             # The default scorer on every point at once: no estimator, no
             # per-call label validation (most of a path's scoring time).
             scores = path_neg_log_loss(
-                X_test, context.encoded[test], weights, coefs, intercepts
+                X_test, context.encoded[test], weights, coefs, intercepts, test_offset
             )
         else:
             kwargs = {} if weights is None else {"sample_weight": weights}
             scores = np.empty(grid.size)
             for i in range(grid.size):
-                model = _fixed_model(self, classes, coefs[i], intercepts[i], grid[i])
+                model = _fixed_model(
+                    self, classes, coefs[i], intercepts[i], grid[i], test_offset
+                )
                 scores[i] = context.scorer(model, X_test, y_test, **kwargs)
         if self.verbose:
             print(
@@ -737,6 +757,7 @@ class _FoldContext(NamedTuple):
     gram: tuple | None
     factors: PenaltyFactors | None
     standardize: bool
+    offset: np.ndarray | None
 
 
 def _final_tol(tol: float, penalty: ElasticNetPenalty, dtype) -> float:
@@ -775,9 +796,11 @@ def _preconditioner(gram, held_out, fit_intercept):
     return GramPreconditioner(matrix / total, moment / total, 1.0, fit_intercept)
 
 
-def _fixed_model(cv_model, classes, coef, intercept, lambda_):
-    """A fitted ``RegularizedLogisticRegression`` with given coefficients."""
-    model = RegularizedLogisticRegression(
+def _fixed_model(cv_model, classes, coef, intercept, lambda_, offset=None):
+    """A fitted ``RegularizedLogisticRegression`` with given coefficients
+    (which adds ``offset``, the held-out rows', to every score it gives)."""
+    kind = RegularizedLogisticRegression if offset is None else _OffsetModel
+    model = kind(
         cv_model.regularization,
         float(lambda_),
         l1_ratio=cv_model.l1_ratio,
@@ -787,4 +810,14 @@ def _fixed_model(cv_model, classes, coef, intercept, lambda_):
     model.coef_ = coef
     model.intercept_ = intercept
     model.n_features_in_ = coef.shape[1]
+    if offset is not None:
+        model.bound_offset = offset
     return model
+
+
+class _OffsetModel(RegularizedLogisticRegression):
+    """A fitted model bound to the offsets of the held-out rows it scores:
+    scikit-learn's scorers call the prediction methods without them."""
+
+    def decision_function(self, X, offset=None):
+        return super().decision_function(X, self.bound_offset)

@@ -41,6 +41,7 @@ _RIDGE_L1_RATIO = 1e-3
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "penalty_factor": ["array-like", None],
         "standardize": ["boolean"],
+        "offset": ["array-like", None],
     },
     prefer_skip_nested_validation=True,
 )
@@ -54,6 +55,7 @@ def lambda_max(
     class_weight: dict | str | None = None,
     penalty_factor: ArrayLike | None = None,
     standardize: bool = False,
+    offset: ArrayLike | None = None,
 ) -> float:
     """The smallest ``lambda_`` at which every coefficient of the L1 (or
     elastic-net) fit is exactly zero.
@@ -94,6 +96,12 @@ def lambda_max(
         The threshold of the fit on standardized columns, as in
         ``RegularizedLogisticRegression``.
 
+    offset : array-like of shape (n_samples,) or (n_samples, n_classes), \
+            default=None
+        Fixed terms of the linear predictor, as in
+        ``RegularizedLogisticRegression.fit``: the threshold is then taken
+        at the best intercept given them.
+
     Returns
     -------
     lambda_max : float
@@ -115,7 +123,7 @@ def lambda_max(
     X, y = validate_logistic(None, X, y)
     factors = check_penalty_factor(penalty_factor, X.shape[1])
     X = X if factors is None else factors.select(X)
-    _, datafit = build_datafit(X, y, sample_weight, class_weight, fit_intercept)
+    _, datafit = build_datafit(X, y, sample_weight, class_weight, fit_intercept, offset)
     datafit, _ = standardized(datafit, standardize)
     return datafit_lambda_max(datafit, l1_ratio, factors)
 
@@ -147,6 +155,7 @@ def datafit_lambda_max(
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "penalty_factor": ["array-like", None],
         "standardize": ["boolean"],
+        "offset": ["array-like", None],
         "tol": [Interval(Real, 0, None, closed="left")],
         "num_iter": [Interval(Integral, 1, None, closed="left")],
         "verbose": ["verbose"],
@@ -167,6 +176,7 @@ def logistic_path(
     class_weight: dict | str | None = None,
     penalty_factor: ArrayLike | None = None,
     standardize: bool = False,
+    offset: ArrayLike | None = None,
     tol: float = 1e-6,
     num_iter: int = 1000,
     verbose: int = 0,
@@ -231,6 +241,11 @@ def logistic_path(
         original scale, as in ``RegularizedLogisticRegression`` (the
         default grid starts at the standardized fit's ``lambda_max``).
 
+    offset : array-like of shape (n_samples,) or (n_samples, n_classes), \
+            default=None
+        Fixed terms of the linear predictor, as in
+        ``RegularizedLogisticRegression.fit``.
+
     tol : float, default=1e-6
         KKT tolerance of every point (raised to 1e-5 for float32 ``X``).
 
@@ -275,7 +290,7 @@ def logistic_path(
     X, y = validate_logistic(None, X, y)
     factors = check_penalty_factor(penalty_factor, X.shape[1])
     X = X if factors is None else factors.select(X)
-    _, datafit = build_datafit(X, y, sample_weight, class_weight, fit_intercept)
+    _, datafit = build_datafit(X, y, sample_weight, class_weight, fit_intercept, offset)
     datafit, standardization = standardized(datafit, standardize)
     with blas_threads_for(datafit.n_samples, datafit.n_features, datafit.n_outputs):
         if lambdas is None:
