@@ -415,6 +415,9 @@ class RegularizedLogisticRegression(
             self, datafit, penalty, result, solver.name, factors, standardization
         )
         if not result.converged:
+            if standardization is not None and not is_dask_collection(X):
+                # The solver saw the standardized columns' magnitudes.
+                X, largest = datafit.X, None
             warnings.warn(
                 _convergence_message(solver.name, result, tol, datafit, self.lr)
                 + resolution_note(X, tol, largest),
