@@ -1,12 +1,14 @@
 """How closely ``RegularizedLogisticRegression`` agrees with R's glmnet on the
-glmnet features it shares: penalty factors, standardization inside the fit
-and offsets, on real data (breast cancer and wine from scikit-learn, the ``fair``
-affairs data from statsmodels when it is installed).
+glmnet features it shares: penalty factors, standardization inside the fit,
+offsets and bounds on the coefficients, on real data (breast cancer and wine
+from scikit-learn, the ``fair`` affairs data from statsmodels when it is
+installed).
 
 For each data set and feature it prints the largest coefficient difference
 (for standardized fits, of the coefficients times the column deviations:
 the scale glmnet's convergence threshold refers to), whether the zero
-patterns are identical, and the number of non-zero coefficients. glmnet runs
+patterns (and, with bounds, the coefficients at a finite bound) are
+identical, and the number of non-zero coefficients. glmnet runs
 at ``thresh=1e-20`` through ``Rscript`` (see ``tests/_glmnet.py``); ours at
 ``tol=1e-12``.
 
@@ -54,8 +56,16 @@ def features(n_features, y):
     factor[0], factor[1] = 0.0, np.inf
     n_classes = np.unique(y).size
     offset = rng.normal(size=y.shape if n_classes == 2 else (y.size, n_classes))
+    lower, upper = np.full(n_features, -np.inf), np.full(n_features, np.inf)
+    lower[::2], upper[1::3] = 0.0, 0.0
+    lower[5], upper[4] = -0.3, 0.2
     yield "none (standardized X)", {}, {}
     yield "offset", {"offset": offset}, {"offset": offset}
+    yield (
+        "lower/upper bounds",
+        {"lower": lower, "upper": upper},
+        {"lower_bounds": lower, "upper_bounds": upper},
+    )
     yield "penalty_factor", {"penalty_factor": factor}, {"penalty_factor": factor}
     yield "standardize (raw X)", {"standardize": True}, {"standardize": True}
     yield (
@@ -100,6 +110,10 @@ def main() -> None:
                 ).fit(X, y, offset=offset)
                 gap = np.max(np.abs(model.coef_ - coef) * unit)
                 same = np.array_equal(model.coef_ == 0.0, coef == 0.0)
+                if "lower_bounds" in ours:  # bound hits agree too
+                    same &= np.array_equal(
+                        np.isin(model.coef_, [-0.3, 0.2]), np.isin(coef, [-0.3, 0.2])
+                    )
                 print(
                     f"{name:27s} {label:30s} {regularization:11s} {gap:10.1e} "
                     f"{'yes' if same else 'NO':>11s} {int(np.sum(model.coef_ != 0)):8d}"

@@ -5,9 +5,10 @@ RegularizedLogisticRegressionCV (lambda_min and the sparser lambda_1se), checks
 that the choice equals GridSearchCV's over single fits on the same folds,
 cross-validates again with one feature unpenalized and one excluded
 (``penalty_factor``), then on the raw features standardized inside every
-fold's fit (``standardize=True``, coefficients per original unit), and saves
-the two pictures in a new temporary folder (with matplotlib, the ``plot``
-extra).
+fold's fit (``standardize=True``, coefficients per original unit), once more
+with every coefficient held to the sign of its feature's correlation with
+the label (``lower_bounds``/``upper_bounds``), and saves the two pictures in
+a new temporary folder (with matplotlib, the ``plot`` extra).
 
 Run::
 
@@ -79,6 +80,23 @@ raw = RegularizedLogisticRegressionCV(
 print(f"raw features, standardize=True: lambda_min {raw.lambda_min_:.4g}")
 for j in np.flatnonzero(raw.coef_[0])[:4]:
     print(f"  {data.feature_names[j]:24s} {raw.coef_[0, j]:+10.4g} per unit")
+
+# Sign constraints: no coefficient against its feature's own association
+# with the label (multicollinearity can flip signs in an unconstrained fit).
+correlation = X.T @ (y - y.mean()) / y.size
+signed = RegularizedLogisticRegressionCV(
+    "l1",
+    n_lambdas=30,
+    cv=folds,
+    lower_bounds=np.where(correlation > 0, 0.0, -np.inf),
+    upper_bounds=np.where(correlation < 0, 0.0, np.inf),
+).fit(X, y)
+flipped = int(np.sum(model.coef_[0] * correlation < 0))
+print(
+    f"sign-constrained: lambda_min {signed.lambda_min_:.4g}, "
+    f"{int(np.sum(signed.coef_ != 0))} features (unconstrained: {flipped} of "
+    f"{int(np.sum(model.coef_ != 0))} against their correlation)"
+)
 
 try:
     import matplotlib

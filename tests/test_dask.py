@@ -289,6 +289,17 @@ def test_standardize_on_dask(client, fit_intercept):
     assert_allclose(model.intercept_, local.intercept_, rtol=0, atol=1e-5)
 
 
+def test_bounds_on_dask(client):
+    X, y = _data(n_classes=3)
+    params = dict(
+        regularization="l1", lambda_=0.02, lower_bounds=0.0, upper_bounds=0.5, tol=1e-9
+    )
+    local = RegularizedLogisticRegression(**params).fit(X, y)
+    model = RegularizedLogisticRegression(**params).fit(_dask(X), _dask(y))
+    assert model.solver_ == "lbfgs" and np.all(model.coef_ >= 0.0)
+    assert_allclose(model.coef_, local.coef_, rtol=0, atol=1e-6)
+
+
 def test_offset_on_dask_is_refused_by_name(client):
     X, y = _data()
     with pytest.raises(ValueError, match="offset is not supported for Dask"):

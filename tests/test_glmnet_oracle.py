@@ -125,3 +125,45 @@ def test_offset_matches_glmnet(data, regularization):
         regularization, lambda_, l1_ratio=alpha, penalty_factor=factor, tol=1e-12
     ).fit(X, y, offset=offset)
     assert_same_model(model, coef, intercept, f"{data} {regularization} offset")
+
+
+@pytest.mark.parametrize("data", ["breast_cancer", "wine"])
+@pytest.mark.parametrize("regularization", ["l1", "elasticnet", "l2"])
+@pytest.mark.parametrize("standardize", [False, True])
+def test_bounds_match_glmnet(data, regularization, standardize):
+    """glmnet's lower.limits and upper.limits: sign constraints and finite
+    bounds (on the original scale with standardize = TRUE), coefficients
+    exactly at their bounds where glmnet's are."""
+    X, y, lambda_ = real_data(data, scaled=not standardize)
+    p = X.shape[1]
+    scale = X.std(axis=0) if standardize else np.ones(p)
+    lower, upper = np.full(p, -np.inf), np.full(p, np.inf)
+    lower[::2] = 0.0
+    upper[1::3] = 0.0
+    lower[5], upper[4] = -0.3 / scale[5], 0.2 / scale[4]
+    alpha = {"l2": 0.0, **ALPHAS}[regularization]
+    coef, intercept = glmnet_fit(
+        X, y, lambda_, alpha, lower=lower, upper=upper, standardize=standardize
+    )
+    model = RegularizedLogisticRegression(
+        regularization,
+        lambda_,
+        l1_ratio=alpha,
+        lower_bounds=lower,
+        upper_bounds=upper,
+        standardize=standardize,
+        tol=1e-12,
+        num_iter=5000,
+    ).fit(X, y)
+
+    # glmnet's standardized bounds come back to the original scale with
+    # rounding: a hit is within 1e-12 relative of the bound.
+    def hits(c):
+        return np.isclose(c, lower, rtol=1e-12, atol=0) | np.isclose(
+            c, upper, rtol=1e-12, atol=0
+        )
+
+    np.testing.assert_array_equal(hits(model.coef_), hits(coef), err_msg="hits")
+    model.coef_ = model.coef_ * scale
+    label = f"{data} {regularization} bounds standardize={standardize}"
+    assert_same_model(model, coef * scale, intercept, label)

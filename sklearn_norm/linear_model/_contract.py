@@ -142,13 +142,21 @@ class Datafit(Protocol):
 @runtime_checkable
 class Penalty(Protocol):
     """A separable penalty on the coefficients, ``sum_k f_k (l1 |w_k| + l2 /
-    2 w_k^2)`` with weights ``f_k`` (``weights``; None: all 1): Newton
-    solvers fold the L2 strengths into their Hessian and treat the L1 ones
-    by orthants or a proximal step."""
+    2 w_k^2)`` with weights ``f_k`` (``weights``; None: all 1), restricted
+    to the box ``lower <= w <= upper`` (None: no box): Newton solvers fold
+    the L2 strengths into their Hessian and treat the L1 ones by orthants
+    or a proximal step; only solvers that declare ``handles_box`` take a
+    box."""
 
     l1: float
     l2: float
     weights: np.ndarray | None
+    lower: np.ndarray | None
+    upper: np.ndarray | None
+
+    @property
+    def has_box(self) -> bool:
+        """Whether ``lower <= w <= upper`` bounds some coefficient."""
 
     @property
     def is_smooth(self) -> bool:
@@ -230,8 +238,8 @@ class Solver(ABC):
     iterations, or when it can no longer make progress. ``scores0`` are the
     scores of ``params0`` if the caller has them (a path extrapolates them),
     saving a pass over ``X``. A subclass declares its ``name`` and whether it
-    handles a penalty with an L1 part (``handles_l1``), which ``solve``
-    checks.
+    handles a penalty with an L1 part (``handles_l1``) and one with bounds on
+    the coefficients (``handles_box``), which ``solve`` checks.
     """
 
     tol: float
@@ -240,6 +248,7 @@ class Solver(ABC):
 
     name: ClassVar[str]
     handles_l1: ClassVar[bool]
+    handles_box: ClassVar[bool] = False
 
     def solve(
         self,
@@ -253,6 +262,11 @@ class Solver(ABC):
             raise ValueError(
                 f"The {self.name} solver needs a smooth penalty, got an L1 "
                 f"part of {penalty.l1:.3g}."
+            )
+        if penalty.has_box and not self.handles_box:
+            raise ValueError(
+                f"The {self.name} solver does not handle bounds on the "
+                "coefficients; lbfgs and gd do."
             )
         return self._solve(datafit, penalty, params0, scores0)
 

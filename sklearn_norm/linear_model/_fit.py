@@ -20,7 +20,7 @@ from ._datafits import BinaryLogisticLoss, MultinomialLoss
 from ._factors import PenaltyFactors
 from ._offset import check_offset
 from ._penalties import ElasticNetPenalty
-from ._solvers import NewtonCG
+from ._solvers import LBFGS, NewtonCG
 from ._standardize import Standardization
 
 # What float32 products with X can resolve: a float32 gradient carries
@@ -93,11 +93,14 @@ def reported_coef(datafit, penalty, params: np.ndarray):
     """Coefficients ``(n_outputs, n_features)`` and intercepts ``(n_outputs,)``
     of ``params`` as the estimator reports them: softmax ignores a shift
     common to all classes, so multinomial intercepts (and, without a
-    penalty, coefficients) are returned as their zero-mean representative."""
+    penalty, coefficients) are returned as their zero-mean representative
+    (bounded coefficients as fitted: a shift could leave their box)."""
     coef, intercept = datafit.split(params)
     if datafit.n_outputs > 1:
         intercept = intercept - intercept.mean()
-        if penalty.l1 == 0.0 and penalty.l2 == 0.0:
+        if penalty.has_box:
+            pass
+        elif penalty.l1 == 0.0 and penalty.l2 == 0.0:
             coef = coef - coef.mean(axis=0)
         elif penalty.weights is not None:
             # Features of penalty factor 0: unpenalized, the same shift.
@@ -149,17 +152,19 @@ def _frequency_intercepts(datafit, params: np.ndarray) -> np.ndarray:
 def null_model(datafit, penalty: ElasticNetPenalty, tol: float = 1e-8) -> np.ndarray:
     """The best model whose penalized coefficients are all zero: the
     constant model, and the coefficients of penalty weight 0 fitted too
-    (unpenalized, to ``tol``). Paths start here; ``lambda_max`` is the
-    penalty's threshold at its gradient."""
+    (unpenalized, within the penalty's box, to ``tol``). Paths start here;
+    ``lambda_max`` is the penalty's threshold at its gradient."""
     params = constant_model(datafit)
     if penalty.weights is None or penalty.weights.all():
         return params
     free = _unpenalized_features(datafit, penalty)
     sub = datafit.restrict(free)
-    solver = NewtonCG(tol=tol, max_iter=100)
-    result = solver.solve(
-        sub, ElasticNetPenalty(0.0, 0.0), datafit.restrict_params(params, free)
-    )
+    unpenalized = penalty.restrict(datafit, free).scaled(0.0, 0.0)
+    if unpenalized.has_box:  # bounded: L-BFGS-B keeps the box
+        solver = LBFGS(tol=tol, max_iter=1000)
+    else:
+        solver = NewtonCG(tol=tol, max_iter=100)
+    result = solver.solve(sub, unpenalized, datafit.restrict_params(params, free))
     return datafit.expand_params(params, result.params, free)
 
 

@@ -29,6 +29,7 @@ from .._validation import (
     validate,
     validate_logistic,
 )
+from ._bounds import bounds_box, check_bounds, fitted_bounds
 from ._factors import check_penalty_factor, coef_weights
 from ._fit import build_datafit, constant_model, effective_tol, publish_result
 from ._offset import check_offset
@@ -67,10 +68,11 @@ class RegularizedLogisticRegression(
     scikit-learn's ``LogisticRegression(C=1 / (lambda_ * S), l1_ratio=rho)``
     has the same minimizer (without penalty factors), and so does glmnet's
     ``glmnet(x, y, lambda = lambda_, alpha = rho, standardize = FALSE)``
-    (with them too: ``penalty.factor``). With ``standardize=True`` the
-    penalty acts on the coefficients of standardized columns, ``w_j * s_j``
-    with ``s_j`` the weighted standard deviation of column ``j``: glmnet's
-    ``standardize = TRUE``.
+    (with them too: ``penalty.factor``; and ``offset``, ``lower.limits``,
+    ``upper.limits``). With ``standardize=True`` the penalty acts on the
+    coefficients of standardized columns, ``w_j * s_j`` with ``s_j`` the
+    weighted standard deviation of column ``j``: glmnet's ``standardize =
+    TRUE``. ``lower_bounds`` and ``upper_bounds`` restrict ``w`` to a box.
 
     Parameters
     ----------
@@ -107,6 +109,19 @@ class RegularizedLogisticRegression(
         sparse. Costs a copy of ``X``. ``False`` (the default) fits ``X`` as
         given: scale it in a ``Pipeline`` (``StandardScaler``) as usual in
         scikit-learn.
+
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,) \
+            or (n_classes, n_features), default=None
+        Bounds on the coefficients, ``lower_bounds <= coef_ <=
+        upper_bounds`` (glmnet's ``lower.limits``/``upper.limits``): a
+        number for all, one per feature, or one per class and feature
+        (``(1, n_features)`` for two classes). As in glmnet, lower bounds
+        are ``<= 0`` and upper bounds ``>= 0`` (``lower_bounds=0``: non-
+        negative coefficients). With any penalty; ``solver="auto"`` then
+        uses ``"lbfgs"`` (``"gd"`` takes bounds too), which returns
+        coefficients exactly at their bound, and ``optimality_`` measures
+        the KKT conditions of the bounded problem. With ``standardize=True``
+        they bound the coefficients on the original scale. None: no bound.
 
     fit_intercept : bool, default=True
         Whether to fit an (unpenalized) intercept.
@@ -257,6 +272,8 @@ class RegularizedLogisticRegression(
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],
         "penalty_factor": ["array-like", None],
         "standardize": ["boolean"],
+        "lower_bounds": ["array-like", Real, None],
+        "upper_bounds": ["array-like", Real, None],
         "fit_intercept": ["boolean"],
         "solver": [StrOptions({"auto", *SOLVERS})],
         "tol": [Interval(Real, 0, None, closed="left")],
@@ -275,6 +292,8 @@ class RegularizedLogisticRegression(
         l1_ratio: float = 0.5,
         penalty_factor: ArrayLike | None = None,
         standardize: bool = False,
+        lower_bounds: ArrayLike | float | None = None,
+        upper_bounds: ArrayLike | float | None = None,
         fit_intercept: bool = True,
         solver: str = "auto",
         tol: float = 1e-6,
@@ -289,6 +308,8 @@ class RegularizedLogisticRegression(
         self.l1_ratio = l1_ratio
         self.penalty_factor = penalty_factor
         self.standardize = standardize
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
         self.fit_intercept = fit_intercept
         self.solver = solver
         self.tol = tol
@@ -309,8 +330,16 @@ class RegularizedLogisticRegression(
 
     def _check_solver(self) -> None:
         """Refuse, before looking at the data, a solver that cannot handle
-        the penalty's L1 part."""
-        if self.solver == "auto" or self.regularization not in _NON_SMOOTH:
+        the penalty's L1 part or bounds."""
+        if self.solver == "auto":
+            return
+        bounded = self.lower_bounds is not None or self.upper_bounds is not None
+        if bounded and not SOLVERS[self.solver].handles_box:
+            raise ValueError(
+                f"solver={self.solver!r} does not support lower_bounds and "
+                "upper_bounds. Use solver='auto', 'lbfgs' or 'gd'."
+            )
+        if self.regularization not in _NON_SMOOTH:
             return
         if not SOLVERS[self.solver].handles_l1:
             raise ValueError(
@@ -385,6 +414,9 @@ class RegularizedLogisticRegression(
                 X, y, sample_weight, self.class_weight, self.fit_intercept, offset
             )
         factors = check_penalty_factor(self.penalty_factor, datafit.n_features)
+        bounds = check_bounds(
+            self.lower_bounds, self.upper_bounds, datafit.n_outputs, datafit.n_features
+        )
         params = self._start(datafit, classes)
         if factors is not None and factors.excludes:
             # The excluded features' columns are left out of the fit.
@@ -398,6 +430,7 @@ class RegularizedLogisticRegression(
             self.lambda_,
             self.l1_ratio,
             coef_weights(factors, datafit.n_outputs),
+            bounds_box(fitted_bounds(bounds, factors, standardization)),
         )
         tol = effective_tol(self.tol, X.dtype)
         solver = make_solver(

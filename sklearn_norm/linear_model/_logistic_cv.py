@@ -25,6 +25,7 @@ from sklearn.utils.parallel import Parallel, delayed
 from .._sklearn_compat import Interval, StrOptions, _fit_context, _safe_indexing
 from .._state import transactional
 from .._validation import check_weights, resolution_note, validate_logistic
+from ._bounds import CoefficientBounds, bounds_box, check_bounds, fitted_bounds
 from ._cv_curve import (
     CVCurve,
     GridEnds,
@@ -125,6 +126,12 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         glmnet's ``cv.glmnet`` does), the final model on all rows';
         ``coefs_path_`` and ``coef_`` are on the original scale.
 
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,) \
+            or (n_classes, n_features), default=None
+        Bounds on the coefficients of every fit, as in
+        :class:`RegularizedLogisticRegression` (``lower_bounds <= 0 <=
+        upper_bounds``; the paths are fitted by ``"lbfgs"``).
+
     cv : int, cross-validation generator or iterable, default=5
         Folds, as in scikit-learn: an int gives ``StratifiedKFold``.
 
@@ -224,6 +231,8 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],
         "penalty_factor": ["array-like", None],
         "standardize": ["boolean"],
+        "lower_bounds": ["array-like", Real, None],
+        "upper_bounds": ["array-like", Real, None],
         "cv": ["cv_object"],
         "scoring": [StrOptions(set(get_scorer_names())), callable, None],
         "selection": [StrOptions({"min", "1se"})],
@@ -245,6 +254,8 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         l1_ratio: float = 0.5,
         penalty_factor: ArrayLike | None = None,
         standardize: bool = False,
+        lower_bounds: ArrayLike | float | None = None,
+        upper_bounds: ArrayLike | float | None = None,
         cv=5,
         scoring=None,
         selection: str = "min",
@@ -262,6 +273,8 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         self.l1_ratio = l1_ratio
         self.penalty_factor = penalty_factor
         self.standardize = standardize
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
         self.cv = cv
         self.scoring = scoring
         self.selection = selection
@@ -309,7 +322,8 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         """
         X, y = validate_logistic(self, X, y)
         check_classification_targets(y)
-        factors = check_penalty_factor(self.penalty_factor, X.shape[1])
+        n_features = X.shape[1]
+        factors = check_penalty_factor(self.penalty_factor, n_features)
         if factors is not None:
             X = factors.select(X)  # excluded features: their columns go
         if sample_weight is not None:
@@ -322,20 +336,44 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         datafit = datafit_of(
             X, encoded, fit_weights, classes.size, self.fit_intercept, offset
         )
+        bounds = check_bounds(
+            self.lower_bounds, self.upper_bounds, datafit.n_outputs, n_features
+        )
+        # The bounds of the kept features, on the original scale.
+        bounds = fitted_bounds(bounds, factors, None)
         with blas_threads_for(*X.shape, datafit.n_outputs):
             return self._fit(
-                X, y, sample_weight, classes, encoded, fit_weights, datafit, factors
+                X,
+                y,
+                sample_weight,
+                classes,
+                encoded,
+                fit_weights,
+                datafit,
+                factors,
+                bounds,
             )
 
     def _fit(
-        self, X, y, sample_weight, classes, encoded, fit_weights, datafit, factors
+        self,
+        X,
+        y,
+        sample_weight,
+        classes,
+        encoded,
+        fit_weights,
+        datafit,
+        factors,
+        original_bounds,
     ) -> Self:
         """``fit`` after validation, on the BLAS threads its size deserves;
         ``fit_weights`` are sample times class weights; ``X`` holds the
-        features ``factors`` keeps. With ``standardize`` the full-data path
-        and every fold's path are fitted on their own standardized columns
-        (as glmnet's ``cv.glmnet`` does), and scored on the original ones."""
+        features ``factors`` keeps, ``original_bounds`` their bounds. With
+        ``standardize`` the full-data path and every fold's path are fitted
+        on their own standardized columns (as glmnet's ``cv.glmnet`` does;
+        the bounds scaled to them), and scored on the original ones."""
         datafit, standardization = standardized(datafit, self.standardize)
+        bounds = fitted_bounds(original_bounds, None, standardization)
         if self.lambdas is None:
             grid = default_lambdas(
                 datafit,
@@ -345,6 +383,7 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
                 self.lambda_min_ratio,
                 ridge_l1_ratio=_RIDGE_TOP_L1_RATIO,
                 factors=factors,
+                bounds=bounds,
             )
         else:
             grid = check_lambdas(self.lambdas)
@@ -358,7 +397,13 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         # the full one minus their held-out rows' (a fifth of the work).
         gram = None
         budget = memory_budget(datafit)
-        ridge = self.regularization == "l2" and GramPreconditioner.fits(datafit, budget)
+        # A ridge path's Newton-CG takes a Gram preconditioner (L-BFGS-B, which
+        # fits bounded paths, none).
+        ridge = (
+            self.regularization == "l2"
+            and bounds is None
+            and GramPreconditioner.fits(datafit, budget)
+        )
         if ridge and standardization is None:
             gram = weighted_gram(X, fit_weights, budget)
         context = _FoldContext(
@@ -373,6 +418,8 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
             factors,
             self.standardize,
             datafit.offset,
+            original_bounds,
+            bounds,
         )
         full_preconditioner = _preconditioner(gram, None, self.fit_intercept)
         if ridge and standardization is not None:
@@ -417,7 +464,9 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         if self.lambdas is None:
             message = ends.warning(best, curve.lambdas)
         else:
-            message = self._user_grid_message(datafit, curve.lambdas, best, factors)
+            message = self._user_grid_message(
+                datafit, curve.lambdas, best, factors, bounds
+            )
         if message:
             warnings.warn(
                 f"RegularizedLogisticRegressionCV: {message}",
@@ -425,7 +474,14 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
                 stacklevel=5,  # past fit and its two wrappers, to the caller
             )
         self._refit(
-            X, datafit, curve, chosen, full_preconditioner, factors, standardization
+            X,
+            datafit,
+            curve,
+            chosen,
+            full_preconditioner,
+            factors,
+            standardization,
+            bounds,
         )
         if self.verbose:
             print(
@@ -442,7 +498,12 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         states = states or [None] * (len(folds) + 1)
         jobs = [
             delayed(self._path)(
-                datafit, grid, preconditioner, states[0], context.factors
+                datafit,
+                grid,
+                preconditioner,
+                states[0],
+                context.factors,
+                context.full_bounds,
             )
         ]
         jobs += [
@@ -493,7 +554,7 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
                     f"... {curve.lambdas[-1]:.4g} ({curve.lambdas.size} lambdas)"
                 )
 
-    def _user_grid_message(self, datafit, lambdas, best, factors) -> str:
+    def _user_grid_message(self, datafit, lambdas, best, factors, bounds) -> str:
         """The warning for a best mean score at an end of a user's grid
         beyond which a better ``lambda_`` may lie; '' if there is none."""
         if lambdas.size < 2:
@@ -501,12 +562,20 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         # Above lambda_max every coefficient of an L1 part is zero.
         rho = l1_share(self.regularization, self.l1_ratio)
         top_is_closed = rho > 0.0 and lambdas[0] >= (1.0 - 1e-9) * datafit_lambda_max(
-            datafit, rho, factors
+            datafit, rho, factors, bounds
         )
         return user_grid_warning(best, lambdas, top_is_closed)
 
     def _refit(
-        self, X, datafit, curve, chosen, preconditioner, factors, standardization
+        self,
+        X,
+        datafit,
+        curve,
+        chosen,
+        preconditioner,
+        factors,
+        standardization,
+        bounds,
     ):
         """The final model: the full-data path's point at ``lambda_``,
         polished to ``_final_tol``. A path point is within ``tol`` of its
@@ -517,6 +586,7 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
             self.lambda_,
             self.l1_ratio,
             coef_weights(factors, datafit.n_outputs),
+            bounds_box(bounds),
         )
         dtype = datafit.dtype
         params = np.zeros(datafit.n_params)
@@ -546,7 +616,9 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
                 stacklevel=6,  # past _fit, fit and its two wrappers
             )
 
-    def _path(self, datafit, grid, preconditioner, state=None, factors=None):
+    def _path(
+        self, datafit, grid, preconditioner, state=None, factors=None, bounds=None
+    ):
         """``fit_path`` with this estimator's settings."""
         return fit_path(
             datafit,
@@ -558,6 +630,7 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
             preconditioner=preconditioner,
             state=state,
             factors=factors,
+            bounds=bounds,
         )
 
     def _fold_scores(self, context, train, test, grid, fold, state):
@@ -583,9 +656,12 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
             offset_rows(context.offset, train),
         )
         datafit, standardization = standardized(datafit, context.standardize)
+        bounds = fitted_bounds(context.bounds, None, standardization)
         X_test, y_test = _safe_indexing(X, test), y[test]
         preconditioner = None
-        if context.standardize and self.regularization == "l2":
+        if bounds is not None:
+            pass  # L-BFGS-B fits a bounded path: no Gram preconditioner
+        elif context.standardize and self.regularization == "l2":
             budget = memory_budget(datafit)
             if GramPreconditioner.fits(datafit, budget):
                 preconditioner = GramPreconditioner.of(datafit, budget)
@@ -600,7 +676,7 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
                 )
             else:  # folds that overlap or leave rows out: the training rows'
                 preconditioner = GramPreconditioner.of(datafit, budget)
-        path = self._path(datafit, grid, preconditioner, state, context.factors)
+        path = self._path(datafit, grid, preconditioner, state, context.factors, bounds)
         coefs, intercepts = path.coefs, path.intercepts
         if standardization is not None:
             coefs, intercepts = standardization.to_original(coefs, intercepts)
@@ -758,6 +834,8 @@ class _FoldContext(NamedTuple):
     factors: PenaltyFactors | None
     standardize: bool
     offset: np.ndarray | None
+    bounds: CoefficientBounds | None  # of the kept features, original scale
+    full_bounds: CoefficientBounds | None  # for the full data's columns
 
 
 def _final_tol(tol: float, penalty: ElasticNetPenalty, dtype) -> float:

@@ -14,6 +14,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from .._sklearn_compat import Interval, StrOptions, validate_params
 from .._validation import resolution_note, validate_logistic
+from ._bounds import CoefficientBounds, bounds_box, check_bounds, fitted_bounds
 from ._factors import PenaltyFactors, check_penalty_factor, coef_weights
 from ._fit import (
     build_datafit,
@@ -42,6 +43,8 @@ _RIDGE_L1_RATIO = 1e-3
         "penalty_factor": ["array-like", None],
         "standardize": ["boolean"],
         "offset": ["array-like", None],
+        "lower_bounds": ["array-like", Real, None],
+        "upper_bounds": ["array-like", Real, None],
     },
     prefer_skip_nested_validation=True,
 )
@@ -56,6 +59,8 @@ def lambda_max(
     penalty_factor: ArrayLike | None = None,
     standardize: bool = False,
     offset: ArrayLike | None = None,
+    lower_bounds: ArrayLike | float | None = None,
+    upper_bounds: ArrayLike | float | None = None,
 ) -> float:
     """The smallest ``lambda_`` at which every coefficient of the L1 (or
     elastic-net) fit is exactly zero.
@@ -102,6 +107,11 @@ def lambda_max(
         ``RegularizedLogisticRegression.fit``: the threshold is then taken
         at the best intercept given them.
 
+    lower_bounds, upper_bounds : float or array-like, default=None
+        Bounds on the coefficients, as in ``RegularizedLogisticRegression``:
+        a coefficient held at 0 by a bound of 0 only counts the partial
+        derivative that pushes it into its box.
+
     Returns
     -------
     lambda_max : float
@@ -121,21 +131,33 @@ def lambda_max(
     array([[0., 0.]])
     """
     X, y = validate_logistic(None, X, y)
-    factors = check_penalty_factor(penalty_factor, X.shape[1])
+    n_features = X.shape[1]
+    factors = check_penalty_factor(penalty_factor, n_features)
     X = X if factors is None else factors.select(X)
     _, datafit = build_datafit(X, y, sample_weight, class_weight, fit_intercept, offset)
-    datafit, _ = standardized(datafit, standardize)
-    return datafit_lambda_max(datafit, l1_ratio, factors)
+    bounds = check_bounds(lower_bounds, upper_bounds, datafit.n_outputs, n_features)
+    datafit, standardization = standardized(datafit, standardize)
+    bounds = fitted_bounds(bounds, factors, standardization)
+    return datafit_lambda_max(datafit, l1_ratio, factors, bounds)
 
 
 def datafit_lambda_max(
-    datafit, l1_ratio: float, factors: PenaltyFactors | None = None
+    datafit,
+    l1_ratio: float,
+    factors: PenaltyFactors | None = None,
+    bounds: CoefficientBounds | None = None,
 ) -> float:
     """The largest partial derivative of the data term at the best model
     with zero penalized coefficients (``null_model``), over ``l1_ratio``
-    (and each feature's factor); ``datafit`` is on the fitted features."""
-    unit = ElasticNetPenalty(
-        l1=l1_ratio, l2=1.0 - l1_ratio, weights=coef_weights(factors, datafit.n_outputs)
+    (and each feature's factor; with ``bounds``, only the part that pushes a
+    coefficient with a bound at 0 into its box); ``datafit`` is on the
+    fitted features."""
+    unit = ElasticNetPenalty.from_params(
+        "elasticnet",
+        1.0,
+        l1_ratio,
+        coef_weights(factors, datafit.n_outputs),
+        bounds_box(bounds),
     )
     _, grad = datafit.value_grad(null_model(datafit, unit))
     return unit.lambda_max(grad[: datafit.n_coef])
@@ -156,6 +178,8 @@ def datafit_lambda_max(
         "penalty_factor": ["array-like", None],
         "standardize": ["boolean"],
         "offset": ["array-like", None],
+        "lower_bounds": ["array-like", Real, None],
+        "upper_bounds": ["array-like", Real, None],
         "tol": [Interval(Real, 0, None, closed="left")],
         "num_iter": [Interval(Integral, 1, None, closed="left")],
         "verbose": ["verbose"],
@@ -177,6 +201,8 @@ def logistic_path(
     penalty_factor: ArrayLike | None = None,
     standardize: bool = False,
     offset: ArrayLike | None = None,
+    lower_bounds: ArrayLike | float | None = None,
+    upper_bounds: ArrayLike | float | None = None,
     tol: float = 1e-6,
     num_iter: int = 1000,
     verbose: int = 0,
@@ -246,6 +272,10 @@ def logistic_path(
         Fixed terms of the linear predictor, as in
         ``RegularizedLogisticRegression.fit``.
 
+    lower_bounds, upper_bounds : float or array-like, default=None
+        Bounds on the coefficients, as in ``RegularizedLogisticRegression``
+        (every point is fitted by ``"lbfgs"``, which keeps them exactly).
+
     tol : float, default=1e-6
         KKT tolerance of every point (raised to 1e-5 for float32 ``X``).
 
@@ -288,10 +318,13 @@ def logistic_path(
     [0, 4, 10, 16, 24]
     """
     X, y = validate_logistic(None, X, y)
-    factors = check_penalty_factor(penalty_factor, X.shape[1])
+    n_features = X.shape[1]
+    factors = check_penalty_factor(penalty_factor, n_features)
     X = X if factors is None else factors.select(X)
     _, datafit = build_datafit(X, y, sample_weight, class_weight, fit_intercept, offset)
+    bounds = check_bounds(lower_bounds, upper_bounds, datafit.n_outputs, n_features)
     datafit, standardization = standardized(datafit, standardize)
+    bounds = fitted_bounds(bounds, factors, standardization)
     with blas_threads_for(datafit.n_samples, datafit.n_features, datafit.n_outputs):
         if lambdas is None:
             grid = default_lambdas(
@@ -301,6 +334,7 @@ def logistic_path(
                 n_lambdas,
                 lambda_min_ratio,
                 factors=factors,
+                bounds=bounds,
             )
         else:
             grid = check_lambdas(lambdas)
@@ -313,6 +347,7 @@ def logistic_path(
             num_iter,
             verbose,
             factors=factors,
+            bounds=bounds,
         )
     if standardization is not None:
         coefs, intercepts = standardization.to_original(coefs, intercepts)
@@ -339,6 +374,7 @@ def default_lambdas(
     lambda_min_ratio: float | None,
     ridge_l1_ratio: float = _RIDGE_L1_RATIO,
     factors: PenaltyFactors | None = None,
+    bounds: CoefficientBounds | None = None,
 ) -> np.ndarray:
     """glmnet's grid: ``n_lambdas`` log-spaced values from ``lambda_max``
     (for a ridge, that of an ``l1_ratio=ridge_l1_ratio`` elastic net,
@@ -348,7 +384,7 @@ def default_lambdas(
     if lambda_min_ratio is None:
         wide = datafit.n_samples < datafit.n_features
         lambda_min_ratio = 1e-2 if wide else 1e-4
-    top = datafit_lambda_max(datafit, max(rho, ridge_l1_ratio), factors)
+    top = datafit_lambda_max(datafit, max(rho, ridge_l1_ratio), factors, bounds)
     return top * np.logspace(0.0, np.log10(lambda_min_ratio), n_lambdas)
 
 
@@ -393,6 +429,7 @@ def fit_path(
     preconditioner=None,
     state: PathState | None = None,
     factors: PenaltyFactors | None = None,
+    bounds: CoefficientBounds | None = None,
 ) -> PathFit:
     """Warm-started fits at each ``lambda_`` of the decreasing ``grid``.
 
@@ -402,7 +439,8 @@ def fit_path(
     datafit whose grid ended above ``grid[0]``, to continue that path;
     ``None`` starts from the best model with zero penalized coefficients
     (``null_model``). ``factors``: the penalty factors of the datafit's
-    features (already selected: ``datafit`` holds the fitted ones)."""
+    features (already selected: ``datafit`` holds the fitted ones);
+    ``bounds``: the bounds of its coefficients, on its columns' scale."""
     dtype = datafit.dtype
     tol = effective_tol(tol, dtype)
     shape = (grid.size, datafit.n_outputs)
@@ -411,12 +449,14 @@ def fit_path(
     losses = np.empty(grid.size)
     weights = coef_weights(factors, datafit.n_outputs)
     # Every point's penalty has the same smoothness: one solver for all.
+    box = bounds_box(bounds)
     shape_of_penalty = ElasticNetPenalty.from_params(
-        regularization, 1.0, l1_ratio, weights
+        regularization, 1.0, l1_ratio, weights, box
     )
     budget = memory_budget(datafit)
     if (
         shape_of_penalty.is_smooth
+        and not shape_of_penalty.has_box
         and preconditioner is None
         and GramPreconditioner.fits(datafit, budget)
     ):
@@ -443,7 +483,7 @@ def fit_path(
     with blas_threads_for(datafit.n_samples, datafit.n_features, datafit.n_outputs):
         for i, lambda_ in enumerate(grid):
             penalty = ElasticNetPenalty.from_params(
-                regularization, lambda_, l1_ratio, weights
+                regularization, lambda_, l1_ratio, weights, box
             )
             candidates = _candidate_starts(
                 datafit, penalty, lambdas, solutions, scores, lambda_
@@ -479,7 +519,7 @@ def _candidate_starts(datafit, penalty, lambdas, solutions, scores, lambda_):
             break
         start = _extrapolate(datafit, penalty, weights, solutions[-m:])
         start_scores = None
-        if penalty.is_smooth and aligned:
+        if penalty.is_smooth and not penalty.has_box and aligned:
             start_scores = sum(w * z for w, z in zip(weights, scores[-m:], strict=True))
         candidates[m] = (start, start_scores)
     return candidates
@@ -530,13 +570,15 @@ def _extrapolate(datafit, penalty, weights, solutions) -> np.ndarray:
     two points second-order, a parabola through three third-order: Newton
     then needs fewer steps per point. With an L1 part only non-zero
     coefficients that keep their sign move (the solver, not a guess, changes
-    a support)."""
+    a support). Bounded coefficients are clipped into their box."""
     start = sum(w * solution for w, solution in zip(weights, solutions, strict=True))
+    n_coef = datafit.n_coef
     if not penalty.is_smooth:
-        n_coef = datafit.n_coef
         w, guess = solutions[-1][:n_coef], start[:n_coef]
         keep = (w != 0.0) & (np.sign(guess) == np.sign(w))
         start[:n_coef] = np.where(keep, guess, w)
+    if penalty.has_box:
+        start[:n_coef] = np.clip(start[:n_coef], penalty.lower, penalty.upper)
     return start
 
 

@@ -7,8 +7,11 @@ covers all of the estimator's regularizations: ``"l1"`` (rho = 1), ``"l2"``
 (rho = 0), ``"elasticnet"`` (rho = l1_ratio) and ``None`` (lambda_ = 0). The
 weights ``f_k`` of the coefficients (``weights``; all 1 when None) are the
 users' penalty factors, one per feature, repeated for every class; a weight
-of 0 leaves a coefficient unpenalized. It acts on the coefficients only;
-intercepts are never penalized.
+of 0 leaves a coefficient unpenalized. Bounds ``lower_k <= w_k <= upper_k``
+(``lower``, ``upper``; None: none), with ``lower_k <= 0 <= upper_k`` as in
+glmnet, add the indicator of that box: 0 inside, so the value is unchanged
+at feasible points, and its normal cone to the optimality measure. It acts
+on the coefficients only; intercepts are never penalized.
 """
 
 from __future__ import annotations
@@ -22,11 +25,19 @@ import numpy as np
 class ElasticNetPenalty:
     """``sum_k f_k (l1 |w_k| + l2 / 2 w_k^2)`` with ``l1, l2 >= 0`` and the
     finite weights ``f_k >= 0`` of the flat coefficients (``weights``;
-    None: all 1)."""
+    None: all 1), restricted to the box ``lower <= w <= upper`` (flat
+    arrays with ``lower <= 0 <= upper``; None: no box)."""
 
     l1: float
     l2: float
     weights: np.ndarray | None = None
+    lower: np.ndarray | None = None
+    upper: np.ndarray | None = None
+
+    @property
+    def has_box(self) -> bool:
+        """Whether some coefficient is bounded."""
+        return self.lower is not None
 
     @classmethod
     def from_params(
@@ -35,12 +46,19 @@ class ElasticNetPenalty:
         lambda_: float,
         l1_ratio: float,
         weights: np.ndarray | None = None,
+        box: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> ElasticNetPenalty:
         """The penalty of ``RegularizedLogisticRegression``'s parameters;
-        ``weights``: the coefficients' penalty factors (``coef_weights``)."""
+        ``weights``: the coefficients' penalty factors (``coef_weights``);
+        ``box``: their flat lower and upper bounds, or None."""
         rho = l1_share(regularization, l1_ratio)
         strength = 0.0 if regularization is None else float(lambda_)
-        return cls(l1=strength * rho, l2=strength * (1.0 - rho), weights=weights)
+        lower, upper = (None, None) if box is None else box
+        return cls(strength * rho, strength * (1.0 - rho), weights, lower, upper)
+
+    def scaled(self, l1: float, l2: float) -> ElasticNetPenalty:
+        """The same weights and box with strengths ``l1`` and ``l2``."""
+        return ElasticNetPenalty(l1, l2, self.weights, self.lower, self.upper)
 
     @property
     def is_smooth(self) -> bool:
@@ -67,13 +85,24 @@ class ElasticNetPenalty:
 
     def restrict(self, datafit, features: np.ndarray) -> ElasticNetPenalty:
         """The penalty of ``datafit.restrict(features)``'s coefficients."""
-        if self.weights is None:
+        if self.weights is None and self.lower is None:
             return self
-        padded = np.zeros(datafit.n_params)
-        padded[: datafit.n_coef] = self.weights
-        sub = datafit.restrict_params(padded, features)
         n_coef = datafit.n_outputs * len(features)
-        return ElasticNetPenalty(self.l1, self.l2, sub[:n_coef].copy())
+
+        def part(flat):
+            if flat is None:
+                return None
+            padded = np.zeros(datafit.n_params)
+            padded[: datafit.n_coef] = flat
+            return datafit.restrict_params(padded, features)[:n_coef].copy()
+
+        return ElasticNetPenalty(
+            self.l1,
+            self.l2,
+            part(self.weights),
+            part(self.lower),
+            part(self.upper),
+        )
 
     def value(self, w: np.ndarray) -> float:
         if self.weights is None:
@@ -101,7 +130,12 @@ class ElasticNetPenalty:
         """``argmin_u ||u - w||^2 / (2 step) + P(u)``: soft-thresholding, then
         shrinkage. Coefficients below the threshold become exactly 0.0."""
         shrunk = np.sign(w) * np.maximum(np.abs(w) - step * self.l1_coef, 0.0)
-        return shrunk / (1.0 + step * self.l2_coef)
+        shrunk /= 1.0 + step * self.l2_coef
+        if self.lower is None:
+            return shrunk
+        # In one dimension the prox of a convex function plus a box is the
+        # clipped prox.
+        return np.clip(shrunk, self.lower, self.upper)
 
     def pseudo_gradient(self, w: np.ndarray, grad: np.ndarray) -> np.ndarray:
         """The minimum-norm element of ``grad + dP(w)``: per coordinate, the
@@ -111,7 +145,16 @@ class ElasticNetPenalty:
         l1 = self.l1_coef
         g = grad + self.l2_coef * w
         shrunk = np.sign(g) * np.maximum(np.abs(g) - l1, 0.0)
-        return np.where(w == 0.0, shrunk, g + l1 * np.sign(w))
+        measure = np.where(w == 0.0, shrunk, g + l1 * np.sign(w))
+        if self.lower is None:
+            return measure
+        # At a bound the normal cone of the box joins the subdifferential:
+        # only a descent direction into the box counts (a coefficient at its
+        # lower bound may only grow, at its upper bound only shrink).
+        at_lower, at_upper = w <= self.lower, w >= self.upper
+        measure = np.where(at_lower, np.minimum(measure, 0.0), measure)
+        measure = np.where(at_upper, np.maximum(measure, 0.0), measure)
+        return np.where(at_lower & at_upper, 0.0, measure)
 
     def subdiff_distance(self, w: np.ndarray, grad: np.ndarray) -> np.ndarray:
         """``|pseudo_gradient(w, grad)|``, per coordinate."""
@@ -123,10 +166,21 @@ class ElasticNetPenalty:
         ``grad`` at the best model with zero coefficients: ``max_k |grad_k|
         / (l1 f_k)`` (the L2 part has no effect at zero; infinite without
         L1). Coefficients of weight 0 are not held at zero: that model has
-        fitted them (their ``grad`` is 0), and they do not count."""
+        fitted them (their ``grad`` is 0), and they do not count. A
+        coefficient with a bound at 0 only counts the part of ``grad`` that
+        pushes it into its box (0 at both bounds: it is always zero)."""
         if self.is_smooth:
             return np.inf
         magnitude = np.abs(grad)
+        if self.lower is not None:
+            # At a lower bound of 0, w may only grow: a positive gradient
+            # holds it at zero at any strength; at an upper bound of 0 the
+            # reverse.
+            magnitude = np.where(self.lower == 0.0, np.maximum(-grad, 0.0), magnitude)
+            magnitude = np.where(self.upper == 0.0, np.maximum(grad, 0.0), magnitude)
+            magnitude = np.where(
+                (self.lower == 0.0) & (self.upper == 0.0), 0.0, magnitude
+            )
         if self.weights is not None:
             penalized = self.weights > 0.0
             magnitude = magnitude[penalized] / self.weights[penalized]

@@ -25,7 +25,10 @@ SOLVERS: dict[str, type[Solver]] = {
 
 def auto_solver(penalty: Penalty) -> type[Solver]:
     """The solver ``solver="auto"`` runs: Newton-CG for a smooth penalty,
-    the orthant-wise Newton method with an L1 part."""
+    the orthant-wise Newton method with an L1 part, L-BFGS-B (which keeps
+    bounds exactly) when the coefficients are bounded."""
+    if penalty.has_box:
+        return LBFGS
     return NewtonCG if penalty.is_smooth else OrthantNewton
 
 

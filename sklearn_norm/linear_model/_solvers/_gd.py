@@ -2,9 +2,10 @@
 
 Each step is ``w <- prox(w - lr * grad L(w))`` for the coefficients and
 ``b <- b - lr * grad_b L`` for the (unpenalized) intercepts. The prox applies
-both penalty parts exactly, so L1 zeros are exact 0.0 and any ``lr > 0`` stays
-bounded; convergence needs ``lr <= 1 / Lipschitz(grad L)``, and
-``step_bound`` computes such a step for the data at hand.
+both penalty parts exactly (and clips to the bounds on the coefficients, if
+any), so L1 zeros are exact 0.0 and any ``lr > 0`` stays bounded;
+convergence needs ``lr <= 1 / Lipschitz(grad L)``, and ``step_bound``
+computes such a step for the data at hand.
 """
 
 from __future__ import annotations
@@ -100,6 +101,7 @@ class GradientDescent(Solver):
 
     name: ClassVar[str] = "gd"
     handles_l1: ClassVar[bool] = True
+    handles_box: ClassVar[bool] = True
     lr: float = 0.1
 
     def _solve(self, datafit, penalty, params0, scores0) -> SolverResult:

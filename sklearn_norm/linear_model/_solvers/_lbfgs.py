@@ -6,7 +6,10 @@ split, ``w = u - v`` with ``u, v >= 0``, which makes the objective smooth
     L(u - v, b) + l1 * sum(u + v) + l2 / 2 * ||u - v||^2
 
 under bounds that L-BFGS-B handles exactly: a coefficient whose two halves sit
-on their bound is exactly 0.0.
+on their bound is exactly 0.0. Bounds on the coefficients, ``lower <= w <=
+upper`` with ``lower <= 0 <= upper``, become bounds of the same kind:
+``w <= upper`` for ``w`` itself or ``u``, ``w >= lower`` for ``w`` or ``-v``
+(``v <= -lower``); a coefficient at its bound is exactly the bound.
 
 L-BFGS-B iterates in standardized coordinates: each coefficient times its
 column's weighted standard deviation, each intercept plus the weighted column
@@ -56,7 +59,7 @@ def solve_lbfgs(
     longer reduce the violation."""
     problem = _Problem(datafit, penalty, split=not penalty.is_smooth)
     x = problem.start(params)
-    outcome = finish(datafit, penalty, problem.params(x), 0, tol)
+    outcome = finish(datafit, penalty, problem.point(x), 0, tol)
     if outcome.converged:
         return outcome
 
@@ -91,7 +94,7 @@ def solve_lbfgs(
             },
         )
         n_iter += int(result.nit)
-        outcome = finish(datafit, penalty, problem.params(result.x), n_iter, tol)
+        outcome = finish(datafit, penalty, problem.point(result.x), n_iter, tol)
         if best is None or outcome.optimality < best.optimality:
             improved = best is None or outcome.optimality < 0.5 * best.optimality
             best, x = outcome, result.x
@@ -132,13 +135,9 @@ class _Problem:
         self.penalty = penalty
         self.split = split
         self.n_coef = datafit.n_coef
-        self.bounds = None
-        if split:
-            lower = np.full(datafit.n_params + self.n_coef, -np.inf)
-            lower[: 2 * self.n_coef] = 0.0
-            self.bounds = Bounds(lower, np.inf)
         self.mean, deviation = datafit.column_moments()
         self.deviation = _coordinate_scales(datafit, penalty, deviation)
+        self.bounds = self._bounds(datafit, penalty, split)
         # The strengths per coefficient: numbers, or (K, p) arrays with
         # penalty factors; the flat L2 strengths for flat coefficients.
         shape = (datafit.n_outputs, datafit.n_features)
@@ -146,6 +145,24 @@ class _Problem:
         self.l2 = _shaped(penalty.l2_coef, shape)
         self.l2_flat = penalty.l2_coef
         self._last = None  # (params, data gradient) of the last evaluation
+
+    def _bounds(self, datafit, penalty, split: bool) -> Bounds | None:
+        """The bounds of ``x``: the split halves ``>= 0`` and the penalty's
+        box, in the coordinates of ``x`` (coefficients times deviations)."""
+        if not (split or penalty.has_box):
+            return None
+        n, size = self.n_coef, datafit.n_params + (self.n_coef if split else 0)
+        lower, upper = np.full(size, -np.inf), np.full(size, np.inf)
+        low, high = -np.inf, np.inf
+        if penalty.has_box:
+            scale = np.tile(self.deviation, datafit.n_outputs)
+            low, high = penalty.lower * scale, penalty.upper * scale
+        if split:
+            lower[: 2 * n] = 0.0
+            upper[:n], upper[n : 2 * n] = high, -low
+        else:
+            lower[:n], upper[:n] = low, high
+        return Bounds(lower, upper)
 
     def _halves(self, x: np.ndarray) -> tuple[np.ndarray, ...]:
         """The coefficient parts of ``x`` as (K, p) arrays (one, or the two
@@ -176,6 +193,29 @@ class _Problem:
             intercept = intercept - coef @ self.mean
         return np.concatenate([coef.ravel(), intercept])
 
+    def point(self, x: np.ndarray) -> np.ndarray:
+        """``params(x)`` with the coefficients whose ``x`` sits on a bound of
+        the box set exactly to that bound: dividing the bound back by the
+        deviation can miss it by an ulp, and the KKT measure would then take
+        the coefficient for an interior one. (``params`` itself stays
+        linear: the restarts map differences through it.)"""
+        params = self.params(x)
+        if not self.penalty.has_box:
+            return params
+        n = self.n_coef
+        lower, upper = self.penalty.lower, self.penalty.upper
+        x_lower, x_upper = self.bounds.lb, self.bounds.ub
+        flat = params[:n]
+        if self.split:  # a half's upper bound of 0 pins it, not w
+            u_cap, v_cap = x_upper[:n], x_upper[n : 2 * n]
+            at_upper = (x[:n] >= u_cap) & (u_cap > 0.0)
+            at_lower = (x[n : 2 * n] >= v_cap) & (v_cap > 0.0)
+        else:
+            at_upper, at_lower = x[:n] >= x_upper[:n], x[:n] <= x_lower[:n]
+        flat[at_upper] = upper[at_upper]
+        flat[at_lower] = lower[at_lower]
+        return params
+
     def _l1_value(self, x: np.ndarray) -> float:
         """``l1 * sum(u + v)`` of the split halves (the split problem's L1
         term, not ``|u - v|``)."""
@@ -196,7 +236,9 @@ class _Problem:
             grad = last[1]
         else:  # not the point evaluated last (L-BFGS-B reports that one)
             grad = self.datafit.gradient(self.datafit.decision(params))
-        return optimality(self.n_coef, self.penalty, params, grad)
+        # The gradient at the unsnapped point: an ulp away, the same to
+        # rounding.
+        return optimality(self.n_coef, self.penalty, self.point(x), grad)
 
     def _gradient(self, params: np.ndarray, z: np.ndarray) -> np.ndarray:
         """The gradient in ``x`` (chain rule through ``params(x)``)."""
@@ -263,6 +305,7 @@ class LBFGS(Solver):
 
     name: ClassVar[str] = "lbfgs"
     handles_l1: ClassVar[bool] = True
+    handles_box: ClassVar[bool] = True
     memory: int = 20
 
     def _solve(self, datafit, penalty, params0, scores0) -> SolverResult:
