@@ -98,9 +98,8 @@ def reported_coef(datafit, penalty, params: np.ndarray):
     coef, intercept = datafit.split(params)
     if datafit.n_outputs > 1:
         intercept = intercept - intercept.mean()
-        if penalty.has_box:
-            pass
-        elif penalty.l1 == 0.0 and penalty.l2 == 0.0:
+    if datafit.n_outputs > 1 and not penalty.has_box:
+        if penalty.l1 == 0.0 and penalty.l2 == 0.0:
             coef = coef - coef.mean(axis=0)
         elif penalty.weights is not None:
             # Features of penalty factor 0: unpenalized, the same shift.

@@ -659,9 +659,8 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         bounds = fitted_bounds(context.bounds, None, standardization)
         X_test, y_test = _safe_indexing(X, test), y[test]
         preconditioner = None
-        if bounds is not None:
-            pass  # L-BFGS-B fits a bounded path: no Gram preconditioner
-        elif context.standardize and self.regularization == "l2":
+        # (L-BFGS-B, which fits a bounded path, takes no Gram preconditioner.)
+        if context.standardize and self.regularization == "l2" and bounds is None:
             budget = memory_budget(datafit)
             if GramPreconditioner.fits(datafit, budget):
                 preconditioner = GramPreconditioner.of(datafit, budget)
