@@ -30,7 +30,9 @@ class CVCurve(NamedTuple):
     """A cross-validated path: the decreasing grid, the fold scores
     ``(n_folds, L)``, the full-data path's coefficients, intercepts and
     training losses, the lambdas where a fit reached ``num_iter``, and the
-    paths' states (full data first) to continue below the grid."""
+    paths' states (full data first) to continue below the grid; with the
+    relaxed lasso, the fold scores of every relaxation ``(n_folds,
+    n_gammas, L)``."""
 
     lambdas: np.ndarray
     scores: np.ndarray
@@ -39,6 +41,7 @@ class CVCurve(NamedTuple):
     losses: np.ndarray
     not_converged: list
     states: list
+    relaxed: np.ndarray | None = None
 
     def joined(self, other: CVCurve, below: bool) -> CVCurve:
         """This curve with ``other``'s points appended below its grid (its
@@ -52,6 +55,9 @@ class CVCurve(NamedTuple):
             losses=np.concatenate([first.losses, second.losses]),
             not_converged=self.not_converged + other.not_converged,
             states=other.states if below else self.states,
+            relaxed=None
+            if self.relaxed is None
+            else np.concatenate([first.relaxed, second.relaxed], axis=2),
         )
 
 

@@ -10,6 +10,7 @@ error of it), and takes the full-data path's point there as ``coef_``.
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from numbers import Integral, Real
 from typing import TYPE_CHECKING, NamedTuple
@@ -47,6 +48,7 @@ from ._logistic import RegularizedLogisticRegression
 from ._offset import check_offset, offset_rows
 from ._path import check_lambdas, datafit_lambda_max, default_lambdas, fit_path
 from ._penalties import ElasticNetPenalty, l1_share
+from ._relax import blended, check_gammas, relaxed_params, relaxed_path
 from ._solvers import GramPreconditioner, make_solver, memory_budget
 from ._standardize import standardized
 from ._threads import blas_threads_for
@@ -132,6 +134,22 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         :class:`RegularizedLogisticRegression` (``lower_bounds <= 0 <=
         upper_bounds``; the paths are fitted by ``"lbfgs"``).
 
+    relax : bool, default=False
+        The relaxed lasso (glmnet's ``relax=TRUE``; ``"l1"`` and
+        ``"elasticnet"`` only): at every ``lambda_`` of every path the model
+        is also refitted without the penalty on the features the penalized
+        fit keeps, and the two are blended, ``gamma * penalized + (1 -
+        gamma) * refit``, for each ``gamma`` in ``gammas``; the CV selects
+        ``(lambda_, gamma)`` together (``gamma_``), and the final model is
+        the blend at the selected pair. Where the kept features separate the
+        classes (no unpenalized minimizer), the refit is finished with a
+        ridge term of 1e-8. The grid, and its extension, follow the
+        penalized fits' scores.
+
+    gammas : array-like, default=(0.0, 0.25, 0.5, 0.75, 1.0)
+        The blends the relaxed lasso cross-validates, in [0, 1] (1: the
+        penalized fit, 0: the unpenalized refit). Ignored without ``relax``.
+
     cv : int, cross-validation generator or iterable, default=5
         Folds, as in scikit-learn: an int gives ``StratifiedKFold``.
 
@@ -185,6 +203,23 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
     lambda_ : float
         The selected value, ``lambda_min_`` or ``lambda_1se_``.
 
+    gammas_ : ndarray of shape (n_gammas,)
+        With ``relax=True``: the blends cross-validated, increasing.
+
+    cv_scores_relaxed_ : ndarray of shape (n_folds, n_gammas, n_lambdas_)
+        With ``relax=True``: the held-out score of every fold, blend and
+        ``lambda_`` (``cv_scores_`` are those of the penalized fits,
+        ``gamma = 1``). ``lambda_min_`` and ``gamma_min_`` have the best
+        mean; ``lambda_1se_`` is the largest ``lambda_`` with a pair within
+        one standard error of it, and ``gamma_1se_`` that pair's largest
+        ``gamma``.
+
+    gamma_min_, gamma_1se_, gamma_ : float
+        With ``relax=True``: the blends of the best pair, of the 1se pair,
+        and the selected one; ``coef_`` and ``intercept_`` are the blend at
+        ``(lambda_, gamma_)``, while ``objective_`` and ``optimality_`` are
+        those of the penalized fit at ``lambda_``.
+
     coefs_path_ : ndarray of shape (n_lambdas_, n_outputs, n_features)
         Coefficients of the path fitted on all of the data (``n_outputs`` is
         1 for two classes), each to ``tol``.
@@ -233,6 +268,8 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         "standardize": ["boolean"],
         "lower_bounds": ["array-like", Real, None],
         "upper_bounds": ["array-like", Real, None],
+        "relax": ["boolean"],
+        "gammas": ["array-like"],
         "cv": ["cv_object"],
         "scoring": [StrOptions(set(get_scorer_names())), callable, None],
         "selection": [StrOptions({"min", "1se"})],
@@ -256,6 +293,8 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         standardize: bool = False,
         lower_bounds: ArrayLike | float | None = None,
         upper_bounds: ArrayLike | float | None = None,
+        relax: bool = False,
+        gammas: ArrayLike = (0.0, 0.25, 0.5, 0.75, 1.0),
         cv=5,
         scoring=None,
         selection: str = "min",
@@ -275,6 +314,8 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         self.standardize = standardize
         self.lower_bounds = lower_bounds
         self.upper_bounds = upper_bounds
+        self.relax = relax
+        self.gammas = gammas
         self.cv = cv
         self.scoring = scoring
         self.selection = selection
@@ -320,6 +361,13 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         self : RegularizedLogisticRegressionCV
             The fitted estimator.
         """
+        if self.relax and self.regularization == "l2":
+            raise ValueError(
+                "relax=True refits the features an L1 penalty keeps; "
+                "regularization='l2' keeps them all. Use 'l1' or 'elasticnet'."
+            )
+        if self.relax:
+            check_gammas(self.gammas)
         X, y = validate_logistic(self, X, y)
         check_classification_targets(y)
         n_features = X.shape[1]
@@ -420,6 +468,7 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
             datafit.offset,
             original_bounds,
             bounds,
+            check_gammas(self.gammas) if self.relax else None,
         )
         full_preconditioner = _preconditioner(gram, None, self.fit_intercept)
         if ridge and standardization is not None:
@@ -450,6 +499,12 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         self.lambdas_ = grid
         self.cv_scores_ = curve.scores
         best, one_se = best_and_one_se(curve.scores)
+        gamma = None
+        if context.gammas is not None:
+            best, one_se, gamma = self._select_relaxed(context.gammas, curve.relaxed)
+        else:  # no relaxed attributes left from an earlier fit
+            for name in _RELAXED_ATTRIBUTES:
+                self.__dict__.pop(name, None)
         chosen = best if self.selection == "min" else one_se
         self.lambda_min_ = float(grid[best])
         self.lambda_1se_ = float(grid[one_se])
@@ -482,6 +537,7 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
             factors,
             standardization,
             bounds,
+            gamma,
         )
         if self.verbose:
             print(
@@ -515,16 +571,20 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         results = Parallel(n_jobs=self.n_jobs)(jobs)
         full, fold_results = results[0], results[1:]
         not_converged = list(full.not_converged)
-        for _, missed, _ in fold_results:
+        for _, missed, _, _ in fold_results:
             not_converged += missed
+        relaxed = None
+        if context.gammas is not None:  # (n_folds, n_gammas, L)
+            relaxed = np.array([scores for _, _, _, scores in fold_results])
         return CVCurve(
             lambdas=grid,
-            scores=np.array([scores for scores, _, _ in fold_results]),
+            scores=np.array([scores for scores, _, _, _ in fold_results]),
             coefs=full.coefs,
             intercepts=full.intercepts,
             losses=full.losses,
             not_converged=not_converged,
-            states=[full.state] + [state for _, _, state in fold_results],
+            states=[full.state] + [state for _, _, state, _ in fold_results],
+            relaxed=relaxed,
         )
 
     def _extend(self, datafit, curve, ends, folds, context, preconditioner):
@@ -576,18 +636,14 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         factors,
         standardization,
         bounds,
+        gamma,
     ):
         """The final model: the full-data path's point at ``lambda_``,
         polished to ``_final_tol``. A path point is within ``tol`` of its
         minimizer; the final model is what users compare, refit and weigh,
-        and one tighter fit from so close costs a few Newton steps."""
-        penalty = ElasticNetPenalty.from_params(
-            self.regularization,
-            self.lambda_,
-            self.l1_ratio,
-            coef_weights(factors, datafit.n_outputs),
-            bounds_box(bounds),
-        )
+        and one tighter fit from so close costs a few Newton steps. With the
+        relaxed lasso, blended with its refit by the selected ``gamma``."""
+        penalty = self._penalty(datafit, self.lambda_, factors, bounds)
         dtype = datafit.dtype
         params = np.zeros(datafit.n_params)
         params[: datafit.n_coef] = curve.coefs[chosen].ravel()
@@ -602,8 +658,14 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
             preconditioner=preconditioner,
         )
         result = solver.solve(datafit, penalty, params)
+        published = result
+        if gamma is not None:
+            refit = relaxed_params(datafit, penalty, result.params, self.tol)
+            published = dataclasses.replace(
+                result, params=gamma * result.params + (1.0 - gamma) * refit
+            )
         publish_result(
-            self, datafit, penalty, result, solver.name, factors, standardization
+            self, datafit, penalty, published, solver.name, factors, standardization
         )
         if result.optimality > effective_tol(self.tol, dtype):
             warnings.warn(
@@ -615,6 +677,31 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
                 ConvergenceWarning,
                 stacklevel=6,  # past _fit, fit and its two wrappers
             )
+
+    def _select_relaxed(self, gammas, relaxed) -> tuple[int, int, float]:
+        """The best ``(lambda_, gamma)`` of the relaxed fold scores ``(n_folds,
+        n_gammas, L)`` and the one-standard-error choice over both: among
+        the pairs whose mean score is within a standard error of the best,
+        the largest ``lambda_`` and then the largest ``gamma`` (the most
+        penalized model). Sets ``gamma_min_``, ``gamma_1se_``, ``gamma_``,
+        ``gammas_`` and ``cv_scores_relaxed_``; returns the two lambdas'
+        indices and the selected gamma."""
+        mean = relaxed.mean(axis=0)  # (n_gammas, L)
+        finite = np.where(np.isfinite(mean), mean, -np.inf)
+        g_best, l_best = np.unravel_index(np.argmax(finite), finite.shape)
+        n_folds = relaxed.shape[0]
+        error = 0.0
+        if n_folds > 1:
+            error = np.std(relaxed[:, g_best, l_best], ddof=1) / np.sqrt(n_folds)
+        within = finite >= finite[g_best, l_best] - error
+        l_1se = int(np.flatnonzero(within.any(axis=0))[0])
+        g_1se = int(np.flatnonzero(within[:, l_1se])[-1])
+        self.gammas_ = gammas
+        self.cv_scores_relaxed_ = relaxed
+        self.gamma_min_ = float(gammas[g_best])
+        self.gamma_1se_ = float(gammas[g_1se])
+        self.gamma_ = self.gamma_min_ if self.selection == "min" else self.gamma_1se_
+        return int(l_best), l_1se, self.gamma_
 
     def _path(
         self, datafit, grid, preconditioner, state=None, factors=None, bounds=None
@@ -677,30 +764,86 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
                 preconditioner = GramPreconditioner.of(datafit, budget)
         path = self._path(datafit, grid, preconditioner, state, context.factors, bounds)
         coefs, intercepts = path.coefs, path.intercepts
+        relaxed = None
+        if context.gammas is not None:
+            relaxed = relaxed_path(
+                datafit,
+                self._penalty(datafit, 1.0, context.factors, bounds),
+                coefs,
+                intercepts,
+                self.tol,
+            )
         if standardization is not None:
             coefs, intercepts = standardization.to_original(coefs, intercepts)
+            if relaxed is not None:
+                relaxed = standardization.to_original(*relaxed)
+        held_out = (X_test, y_test, context.encoded[test], classes)
         weights = None if context.score_weights is None else context.score_weights[test]
         test_offset = offset_rows(context.offset, test)
-        if self.scoring is None:
-            # The default scorer on every point at once: no estimator, no
-            # per-call label validation (most of a path's scoring time).
-            scores = path_neg_log_loss(
-                X_test, context.encoded[test], weights, coefs, intercepts, test_offset
+        scores = self._held_out_scores(
+            context, held_out, weights, test_offset, grid, coefs, intercepts
+        )
+        relaxed_scores = None
+        if relaxed is not None:
+            relaxed_scores = np.array(
+                [
+                    self._held_out_scores(
+                        context, held_out, weights, test_offset, grid, c, b
+                    )
+                    for c, b in zip(
+                        blended(context.gammas, coefs, relaxed[0]),
+                        blended(context.gammas, intercepts, relaxed[1]),
+                        strict=True,
+                    )
+                ]
             )
-        else:
-            kwargs = {} if weights is None else {"sample_weight": weights}
-            scores = np.empty(grid.size)
-            for i in range(grid.size):
-                model = _fixed_model(
-                    self, classes, coefs[i], intercepts[i], grid[i], test_offset
-                )
-                scores[i] = context.scorer(model, X_test, y_test, **kwargs)
         if self.verbose:
             print(
                 f"fold {fold}: {grid.size} lambdas, best held-out score "
-                f"{np.nanmax(scores):.6g}"
+                f"{np.nanmax(scores if relaxed_scores is None else relaxed_scores):.6g}"
             )
-        return scores, path.not_converged, path.state
+        return scores, path.not_converged, path.state, relaxed_scores
+
+    def _held_out_scores(
+        self, context, held_out, weights, offset, grid, coefs, intercepts
+    ) -> np.ndarray:
+        """The score of every path point ``(coefs[i], intercepts[i])`` on the
+        held-out rows ``(X, y, encoded y, classes)``."""
+        X_test, y_test, encoded, classes = held_out
+        if self.scoring is None:
+            # The default scorer on every point at once: no estimator, no
+            # per-call label validation (most of a path's scoring time).
+            return path_neg_log_loss(
+                X_test, encoded, weights, coefs, intercepts, offset
+            )
+        kwargs = {} if weights is None else {"sample_weight": weights}
+        scores = np.empty(grid.size)
+        for i in range(grid.size):
+            model = _fixed_model(
+                self, classes, coefs[i], intercepts[i], grid[i], offset
+            )
+            scores[i] = context.scorer(model, X_test, y_test, **kwargs)
+        return scores
+
+    def _penalty(self, datafit, lambda_, factors, bounds) -> ElasticNetPenalty:
+        """This estimator's penalty at ``lambda_`` for ``datafit``'s
+        coefficients."""
+        return ElasticNetPenalty.from_params(
+            self.regularization,
+            lambda_,
+            self.l1_ratio,
+            coef_weights(factors, datafit.n_outputs),
+            bounds_box(bounds),
+        )
+
+
+_RELAXED_ATTRIBUTES = (
+    "gammas_",
+    "cv_scores_relaxed_",
+    "gamma_min_",
+    "gamma_1se_",
+    "gamma_",
+)
 
 
 def _check_folds(splits, fit_weights, score_weights) -> list:
@@ -835,6 +978,7 @@ class _FoldContext(NamedTuple):
     offset: np.ndarray | None
     bounds: CoefficientBounds | None  # of the kept features, original scale
     full_bounds: CoefficientBounds | None  # for the full data's columns
+    gammas: np.ndarray | None  # the relaxed lasso's, or None
 
 
 def _final_tol(tol: float, penalty: ElasticNetPenalty, dtype) -> float:
