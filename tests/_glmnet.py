@@ -27,14 +27,14 @@ read <- function(name) as.matrix(read.csv(file.path(dir, name), header = FALSE))
 spec <- read.csv(file.path(dir, "spec.csv"))
 x <- read("x.csv")
 y <- read("y.csv")[, 1]
-family <- if (spec$n_classes > 2) "multinomial" else "binomial"
+fam <- if (spec$n_classes > 2) "multinomial" else "binomial"
 optional <- function(name) {
   if (file.exists(file.path(dir, name))) read(name) else NULL
 }
 pf <- optional("pf.csv")
 pf <- if (is.null(pf)) rep(1, ncol(x)) else pf[, 1]
 offset <- optional("offset.csv")
-if (!is.null(offset) && family == "binomial") offset <- offset[, 1]
+if (!is.null(offset) && fam == "binomial") offset <- offset[, 1]
 lower <- optional("lower.csv")
 lower <- if (is.null(lower)) -Inf else lower[, 1]
 upper <- optional("upper.csv")
@@ -44,12 +44,17 @@ upper <- if (is.null(upper)) Inf else upper[, 1]
 lambdas <- spec$lambda * exp(seq(log(50), 0, length.out = 30))
 glmnet.control(fdev = 0, devmax = 1, epsnr = 1e-14, mxitnr = 10000)
 fit <- glmnet(
-  x, factor(y), family = family, lambda = lambdas, alpha = spec$alpha,
+  x, factor(y), family = fam, lambda = lambdas, alpha = spec$alpha,
   standardize = as.logical(spec$standardize), intercept = as.logical(spec$intercept),
   penalty.factor = pf, offset = offset, lower.limits = lower, upper.limits = upper,
-  type.multinomial = spec$type_multinomial, thresh = 1e-20, maxit = 1e7
+  type.multinomial = spec$type_multinomial, thresh = 1e-20, maxit = 1e7,
+  relax = !is.na(spec$gamma)
 )
-beta <- coef(fit, s = spec$lambda, exact = FALSE)
+beta <- if (is.na(spec$gamma)) {
+  coef(fit, s = spec$lambda, exact = FALSE)
+} else {
+  coef(fit, s = spec$lambda, gamma = spec$gamma, exact = FALSE)
+}
 if (!is.list(beta)) beta <- list(beta)
 rows <- t(sapply(beta, function(b) as.numeric(b[, ncol(b)])))
 write.table(rows, file.path(dir, "coef.csv"), sep = ",", row.names = FALSE,
@@ -96,10 +101,12 @@ def glmnet_fit(
     lower=None,
     upper=None,
     grouped: bool = False,
+    gamma: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """glmnet's ``(coef, intercept)`` at ``lambda_`` for labels ``y`` in
     ``0 .. K-1``, shaped as ``RegularizedLogisticRegression``'s: ``(1, p)``
-    and ``(1,)`` for two classes, ``(K, p)`` and ``(K,)`` otherwise."""
+    and ``(1,)`` for two classes, ``(K, p)`` and ``(K,)`` otherwise. With
+    ``gamma``, the relaxed fit (``relax = TRUE``) blended by ``gamma``."""
     n_classes = int(np.max(y)) + 1
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -114,9 +121,10 @@ def glmnet_fit(
             if values is not None:
                 _write(folder / name, values)
         (folder / "spec.csv").write_text(
-            "lambda,alpha,n_classes,standardize,intercept,type_multinomial\n"
+            "lambda,alpha,n_classes,standardize,intercept,type_multinomial,gamma\n"
             f"{lambda_!r},{alpha!r},{n_classes},{standardize},{fit_intercept},"
-            f"{'grouped' if grouped else 'ungrouped'}\n"
+            f"{'grouped' if grouped else 'ungrouped'},"
+            f"{'NA' if gamma is None else repr(float(gamma))}\n"
         )
         (folder / "fit.R").write_text(_SCRIPT)
         subprocess.run(

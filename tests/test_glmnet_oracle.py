@@ -167,3 +167,40 @@ def test_bounds_match_glmnet(data, regularization, standardize):
     model.coef_ = model.coef_ * scale
     label = f"{data} {regularization} bounds standardize={standardize}"
     assert_same_model(model, coef * scale, intercept, label)
+
+
+@pytest.mark.parametrize("data", ["breast_cancer", "noisy_3_classes"])
+@pytest.mark.parametrize("gamma", [0.0, 0.5])
+def test_relaxed_lasso_matches_glmnet(data, gamma):
+    """glmnet's relax = TRUE at one lambda, blended by gamma, on data the
+    kept features do not separate. glmnet's gamma = 0 refit is less precise
+    than its thresh (4.6e-5 from scikit-learn's newton-cholesky on breast
+    cancer, where ours is within 1e-10 of it: test_relax.py), so gamma = 0
+    is compared at 1e-4."""
+    from sklearn.model_selection import StratifiedKFold
+    from test_logistic_reference import make_data
+
+    from sklearn_norm import RegularizedLogisticRegressionCV
+
+    if data == "breast_cancer":
+        X, y, _ = real_data(data)
+        lambda_ = 0.03
+    else:
+        X, y = make_data(3, n_samples=300)
+        lambda_ = 0.05
+    coef, intercept = glmnet_fit(X, y, lambda_, 1.0, gamma=gamma)
+    model = RegularizedLogisticRegressionCV(
+        "l1", [lambda_], relax=True, gammas=[gamma], cv=StratifiedKFold(3), tol=1e-10
+    ).fit(X, y)
+    ours, theirs = model.coef_, coef
+    if ours.shape[0] == 1:
+        np.testing.assert_array_equal(ours == 0.0, theirs == 0.0)
+    else:
+        # The unpenalized refit of a kept feature is determined up to a
+        # shift common to its classes (glmnet reports it with some class's
+        # coefficient at 0, ours with zero mean): compare the features kept
+        # and the zero-mean representatives.
+        np.testing.assert_array_equal(ours.any(axis=0), theirs.any(axis=0))
+        ours, theirs = ours - ours.mean(axis=0), theirs - theirs.mean(axis=0)
+    atol = 1e-4 if gamma == 0.0 else COEF_ATOL
+    np.testing.assert_allclose(ours, theirs, rtol=0, atol=atol, err_msg=data)

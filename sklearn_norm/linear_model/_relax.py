@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._fit import reported_coef
 from ._penalties import ElasticNetPenalty
 from ._solvers import make_solver
 
@@ -26,8 +25,11 @@ _MAX_ITER = 200
 def relaxed_params(datafit, penalty: ElasticNetPenalty, params: np.ndarray, tol):
     """The refit of ``params`` (a penalized solution of ``datafit``) on its
     support without the penalty (but its box), as flat params of
-    ``datafit``: for several classes, the representative ``reported_coef``
-    gives (zero-mean coefficients of each feature, unless bounded)."""
+    ``datafit``. The support is the features with a non-zero coefficient
+    (for any class, as in glmnet's relaxed multinomial fit: all of a kept
+    feature's classes are refitted); the coefficients of a feature free in
+    every class are returned with zero mean (softmax ignores their common
+    shift)."""
     coef, _ = datafit.split(params)
     support = np.flatnonzero(np.any(coef != 0.0, axis=0))
     if support.size == 0:
@@ -43,8 +45,15 @@ def relaxed_params(datafit, penalty: ElasticNetPenalty, params: np.ndarray, tol)
             break
         start = result.params
     refit = datafit.expand_params(params, result.params, support)
-    free = ElasticNetPenalty(0.0, 0.0, None, penalty.lower, penalty.upper)
-    coef, intercept = reported_coef(datafit, free, refit)
+    coef, intercept = datafit.split(refit)
+    coef, intercept = coef.copy(), intercept.copy()
+    if datafit.n_outputs > 1:
+        intercept -= intercept.mean()
+        free = support
+        if box.lower is not None:  # a bounded coefficient fixes the shift
+            limits = np.isfinite(box.lower) | np.isfinite(box.upper)
+            free = support[~np.any(np.reshape(limits, (-1, support.size)), axis=0)]
+        coef[:, free] -= coef[:, free].mean(axis=0)
     return np.concatenate(
         [coef.ravel(), intercept[: datafit.n_params - datafit.n_coef]]
     )
