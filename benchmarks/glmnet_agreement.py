@@ -1,8 +1,8 @@
 """How closely ``RegularizedLogisticRegression`` agrees with R's glmnet on the
 glmnet features it shares: penalty factors, standardization inside the fit,
-offsets and bounds on the coefficients, on real data (breast cancer and wine
-from scikit-learn, the ``fair`` affairs data from statsmodels when it is
-installed).
+offsets, bounds on the coefficients and the relaxed lasso, on real data
+(breast cancer and wine from scikit-learn, the ``fair`` affairs data from
+statsmodels when it is installed).
 
 For each data set and feature it prints the largest coefficient difference
 (for standardized fits, of the coefficients times the column deviations:
@@ -22,13 +22,16 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from sklearn.datasets import load_breast_cancer, load_wine
+from sklearn.datasets import load_breast_cancer, load_wine, make_classification
 from sklearn.preprocessing import StandardScaler
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from _glmnet import glmnet_available, glmnet_fit  # noqa: E402
 
-from sklearn_norm import RegularizedLogisticRegression  # noqa: E402
+from sklearn_norm import (  # noqa: E402
+    RegularizedLogisticRegression,
+    RegularizedLogisticRegressionCV,
+)
 
 
 def data_sets():
@@ -118,6 +121,50 @@ def main() -> None:
                     f"{name:27s} {label:30s} {regularization:11s} {gap:10.1e} "
                     f"{'yes' if same else 'NO':>11s} {int(np.sum(model.coef_ != 0)):8d}"
                 )
+    relaxed_rows()
+
+
+def relaxed_rows() -> None:
+    """The relaxed lasso (``relax=True`` of the CV estimator, at one lambda)
+    against glmnet's ``relax = TRUE`` blended by gamma, on data whose kept
+    features do not separate the classes (the refit has a minimizer).
+    Multinomial refits are compared as zero-mean representatives, and
+    "zeros agree" compares the kept features."""
+    cancer, diagnosis = load_breast_cancer(return_X_y=True)
+    noisy, labels = make_classification(
+        300,
+        6,
+        n_informative=4,
+        n_redundant=0,
+        n_classes=3,
+        flip_y=0.15,
+        class_sep=0.8,
+        random_state=0,
+    )
+    for name, X, y, lambda_ in [
+        (
+            "breast cancer 569x30",
+            StandardScaler().fit_transform(cancer),
+            diagnosis,
+            0.03,
+        ),
+        ("noisy 300x6, 3 classes", StandardScaler().fit_transform(noisy), labels, 0.05),
+    ]:
+        for gamma in (0.0, 0.5):
+            coef, _ = glmnet_fit(X, y, lambda_, 1.0, gamma=gamma)
+            model = RegularizedLogisticRegressionCV(
+                "l1", [lambda_], relax=True, gammas=[gamma], cv=3, tol=1e-10
+            ).fit(X, y)
+            ours = model.coef_
+            same = np.array_equal(ours.any(axis=0), coef.any(axis=0))
+            if ours.shape[0] > 1:
+                ours, coef = ours - ours.mean(axis=0), coef - coef.mean(axis=0)
+            gap = np.max(np.abs(ours - coef))
+            label = f"relaxed lasso, gamma {gamma}"
+            print(
+                f"{name:27s} {label:30s} {'l1':11s} {gap:10.1e} "
+                f"{'yes' if same else 'NO':>11s} {int(np.sum(model.coef_ != 0)):8d}"
+            )
 
 
 if __name__ == "__main__":
