@@ -293,7 +293,14 @@ def _selection_text(model) -> str:
     parts = [f"lambda_min = {low:.2g}", f"lambda_1se = {high:.2g}"]
     k = 0 if model.selection == "min" else 1
     parts[k] += " (selected)"
-    return ", ".join(parts)
+    return ", ".join(parts) + _relaxed_text(model)
+
+
+def _relaxed_text(model) -> str:
+    """``, relaxed: gamma_ = 0.5`` for a relaxed lasso's CV, else ''."""
+    if getattr(model, "cv_scores_relaxed_", None) is None:
+        return ""
+    return f", relaxed: gamma_ = {model.gamma_:g}"
 
 
 # --------------------------------------------------------------------------
@@ -700,7 +707,9 @@ def _spread(targets: np.ndarray, gap: float, low: float, high: float) -> np.ndar
 def plot_cv(model: Any, ax: Axes | None = None) -> Axes:
     """Plot the mean held-out score against log10(lambda_), with error bars
     of one standard error, ``lambda_min_`` and ``lambda_1se_`` marked and
-    the selected point circled.
+    the selected point circled. For a relaxed lasso (``relax=True``) the
+    curve is that of the selected ``gamma_``, with the penalized fits'
+    curve in grey.
 
     The default scoring (``scoring=None``, the negated log-loss) and the
     other ``neg_...`` scorers are drawn as the positive loss, lower is
@@ -751,7 +760,23 @@ def plot_cv(model: Any, ax: Axes | None = None) -> Axes:
         ax = _pyplot().figure(figsize=(7.0, 4.8), layout="constrained").add_subplot()
     axis = _LambdaAxis.of(model.lambdas_)
     sign, name, better = _score_kind(model.scoring)
-    scores = sign * np.asarray(model.cv_scores_, dtype=np.float64)
+    raw = np.asarray(model.cv_scores_, dtype=np.float64)
+    relaxed = getattr(model, "cv_scores_relaxed_", None)
+    if relaxed is not None:
+        # The curve of the selected blend; the penalized one (gamma = 1)
+        # thin, for comparison.
+        g = int(np.flatnonzero(model.gammas_ == model.gamma_)[0])
+        if model.gamma_ != 1.0:
+            ax.plot(
+                axis.x,
+                sign * raw.mean(axis=0),
+                "-",
+                color="#999999",
+                linewidth=1.0,
+                label="penalized fits (gamma = 1)",
+            )
+        raw = np.asarray(relaxed[:, g, :], dtype=np.float64)
+    scores = sign * raw
     mean, error = scores.mean(axis=0), cv_standard_errors(scores)
     ax.errorbar(
         axis.x,
@@ -784,9 +809,17 @@ def plot_cv(model: Any, ax: Axes | None = None) -> Axes:
     n_folds = scores.shape[0]
     ax.set_title(
         f"{n_folds}-fold cross-validation, {_penalty(model)}: "
-        f"lambda_{model.selection} = {model.lambda_:.2g} selected",
+        f"lambda_{model.selection} = {model.lambda_:.2g} selected"
+        + _relaxed_text(model),
         fontsize="medium",
     )
+    if relaxed is not None and model.gamma_ != 1.0:
+        ax.legend(
+            [ax.lines[0], ax.containers[0]],
+            ["penalized fits (gamma = 1)", f"relaxed, gamma = {model.gamma_:g}"],
+            fontsize="small",
+            loc="upper right",
+        )
     return ax
 
 

@@ -144,3 +144,23 @@ def test_refit_without_relax_drops_the_relaxed_attributes():
     assert hasattr(model, "gamma_")
     model.set_params(relax=False).fit(X, y)
     assert not hasattr(model, "gamma_") and not hasattr(model, "cv_scores_relaxed_")
+
+
+def test_plot_cv_draws_the_selected_blend():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sklearn_norm import plot_cv, plot_path
+
+    X, y = scaled(load_breast_cancer)
+    model = RegularizedLogisticRegressionCV(
+        "l1", n_lambdas=15, relax=True, gammas=[0.0, 0.5]
+    ).fit(X, y)
+    ax = plot_cv(model)
+    g = int(np.flatnonzero(model.gammas_ == model.gamma_)[0])
+    drawn = ax.containers[0].lines[0].get_ydata()
+    assert_allclose(drawn, -model.cv_scores_relaxed_[:, g, :].mean(axis=0))
+    assert ax.get_title().endswith(f"relaxed: gamma_ = {model.gamma_:g}")
+    assert plot_path(model).get_title().endswith(f"gamma_ = {model.gamma_:g}")
+    plt.close("all")
