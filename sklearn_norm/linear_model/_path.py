@@ -130,6 +130,38 @@ def lambda_max(
     >>> model.coef_
     array([[0., 0.]])
     """
+    _, datafit, factors, _, bounds = _fitted_problem(
+        X,
+        y,
+        sample_weight=sample_weight,
+        class_weight=class_weight,
+        fit_intercept=fit_intercept,
+        offset=offset,
+        penalty_factor=penalty_factor,
+        standardize=standardize,
+        lower_bounds=lower_bounds,
+        upper_bounds=upper_bounds,
+    )
+    return datafit_lambda_max(datafit, l1_ratio, factors, bounds)
+
+
+def _fitted_problem(
+    X,
+    y,
+    *,
+    sample_weight,
+    class_weight,
+    fit_intercept,
+    offset,
+    penalty_factor,
+    standardize,
+    lower_bounds,
+    upper_bounds,
+):
+    """What ``lambda_max`` and ``logistic_path`` fit: the validated ``X`` of
+    the kept features, its datafit (standardized columns with
+    ``standardize``), the penalty factors, the ``Standardization`` (or
+    None) and the bounds on the fitted columns' scale."""
     X, y = validate_logistic(None, X, y)
     n_features = X.shape[1]
     factors = check_penalty_factor(penalty_factor, n_features)
@@ -138,7 +170,7 @@ def lambda_max(
     bounds = check_bounds(lower_bounds, upper_bounds, datafit.n_outputs, n_features)
     datafit, standardization = standardized(datafit, standardize)
     bounds = fitted_bounds(bounds, factors, standardization)
-    return datafit_lambda_max(datafit, l1_ratio, factors, bounds)
+    return X, datafit, factors, standardization, bounds
 
 
 def datafit_lambda_max(
@@ -317,14 +349,18 @@ def logistic_path(
     >>> [int((c != 0).sum()) for c in coefs[::4]]
     [0, 4, 10, 16, 24]
     """
-    X, y = validate_logistic(None, X, y)
-    n_features = X.shape[1]
-    factors = check_penalty_factor(penalty_factor, n_features)
-    X = X if factors is None else factors.select(X)
-    _, datafit = build_datafit(X, y, sample_weight, class_weight, fit_intercept, offset)
-    bounds = check_bounds(lower_bounds, upper_bounds, datafit.n_outputs, n_features)
-    datafit, standardization = standardized(datafit, standardize)
-    bounds = fitted_bounds(bounds, factors, standardization)
+    X, datafit, factors, standardization, bounds = _fitted_problem(
+        X,
+        y,
+        sample_weight=sample_weight,
+        class_weight=class_weight,
+        fit_intercept=fit_intercept,
+        offset=offset,
+        penalty_factor=penalty_factor,
+        standardize=standardize,
+        lower_bounds=lower_bounds,
+        upper_bounds=upper_bounds,
+    )
     with blas_threads_for(datafit.n_samples, datafit.n_features, datafit.n_outputs):
         if lambdas is None:
             grid = default_lambdas(
