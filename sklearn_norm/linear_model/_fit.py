@@ -20,7 +20,7 @@ from ._datafits import BinaryLogisticLoss, MultinomialLoss
 from ._factors import PenaltyFactors
 from ._offset import check_offset
 from ._penalties import ElasticNetPenalty
-from ._solvers import LBFGS, NewtonCG
+from ._solvers import NewtonCG, make_solver
 from ._standardize import Standardization
 
 # What float32 products with X can resolve: a float32 gradient carries
@@ -159,10 +159,9 @@ def null_model(datafit, penalty: ElasticNetPenalty, tol: float = 1e-8) -> np.nda
     free = _unpenalized_features(datafit, penalty)
     sub = datafit.restrict(free)
     unpenalized = penalty.restrict(datafit, free).scaled(0.0, 0.0)
-    if unpenalized.has_box:  # bounded: L-BFGS-B keeps the box
-        solver = LBFGS(tol=tol, max_iter=1000)
-    else:
-        solver = NewtonCG(tol=tol, max_iter=100)
+    # Newton-CG, or L-BFGS-B (more, cheaper iterations) for bounded ones.
+    max_iter = 1000 if unpenalized.has_box else 100
+    solver = make_solver("auto", unpenalized, tol=tol, max_iter=max_iter)
     result = solver.solve(sub, unpenalized, datafit.restrict_params(params, free))
     return datafit.expand_params(params, result.params, free)
 

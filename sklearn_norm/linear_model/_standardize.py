@@ -5,10 +5,9 @@ The model is fitted on the columns ``(x_j - m_j) / s_j``, with ``m_j`` and
 normalized sample (times class) weights, as glmnet computes them (the
 deviation divides by the total weight, not ``n - 1``); without an intercept
 ``m_j = 0`` (the columns are only scaled, still by their centred deviation,
-as in glmnet). The penalty
-acts on the coefficients of the standardized columns, and the coefficients
-are reported on the original scale: ``coef_j = w_j / s_j`` and
-``intercept = b - sum_j coef_j * m_j``.
+as in glmnet). The penalty acts on the coefficients of the standardized
+columns, and the coefficients are reported on the original scale: ``coef_j =
+w_j / s_j`` and ``intercept = b - sum_j coef_j * m_j``.
 
 Sparse columns are scaled but not centred (centring would fill them): with
 an intercept the intercept absorbs the centring, so the minimizer on the
