@@ -97,6 +97,11 @@ class Datafit(Protocol):
         """The Hessian in all parameters, when forming it is cheaper than
         products (few parameters); None otherwise."""
 
+    def working_hessian(self, z: Scores, max_values: int) -> np.ndarray | None:
+        """The Hessian in all parameters, dense or sparse ``X`` (a working
+        set's copy is small), or None when it would hold more than
+        ``max_values`` values (or cannot reach the caller)."""
+
     def partial_hessian(
         self, z: Scores, features: np.ndarray, max_values: int
     ) -> tuple[np.ndarray, Callable[[np.ndarray], Scores]] | None:
@@ -153,6 +158,10 @@ class Penalty(Protocol):
     weights: np.ndarray | None
     lower: np.ndarray | None
     upper: np.ndarray | None
+    #: True for ``GroupedElasticNetPenalty``: the L1 part is the norm of
+    #: each feature's coefficients of all classes (only solvers that declare
+    #: ``handles_groups`` take it).
+    grouped: bool
 
     @property
     def has_box(self) -> bool:
@@ -239,7 +248,8 @@ class Solver(ABC):
     scores of ``params0`` if the caller has them (a path extrapolates them),
     saving a pass over ``X``. A subclass declares its ``name`` and whether it
     handles a penalty with an L1 part (``handles_l1``) and one with bounds on
-    the coefficients (``handles_box``), which ``solve`` checks.
+    the coefficients (``handles_box``), and one whose L1 part groups each
+    feature's coefficients (``handles_groups``), which ``solve`` checks.
     """
 
     tol: float
@@ -249,6 +259,7 @@ class Solver(ABC):
     name: ClassVar[str]
     handles_l1: ClassVar[bool]
     handles_box: ClassVar[bool] = False
+    handles_groups: ClassVar[bool] = False
 
     def solve(
         self,
@@ -262,6 +273,11 @@ class Solver(ABC):
             raise ValueError(
                 f"The {self.name} solver needs a smooth penalty, got an L1 "
                 f"part of {penalty.l1:.3g}."
+            )
+        if penalty.grouped and not (penalty.is_smooth or self.handles_groups):
+            raise ValueError(
+                f"The {self.name} solver does not handle the grouped "
+                "multinomial penalty; prox-newton and gd do."
             )
         if penalty.has_box and not self.handles_box:
             raise ValueError(

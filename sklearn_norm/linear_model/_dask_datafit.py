@@ -691,6 +691,12 @@ class DaskLogisticLoss(FlatParameters):
         driver (``EXPLICIT_HESSIAN_MAX`` parameters), else None."""
         return self._hessian(z).copy() if self._explicit() else None
 
+    def working_hessian(self, z: Scores, max_values: int) -> np.ndarray | None:
+        """``explicit_hessian`` within ``max_values`` values, else None."""
+        if self.n_params**2 > max_values:
+            return None
+        return self.explicit_hessian(z)
+
     def partial_hessian(self, z: Scores, features: np.ndarray, max_values: int) -> None:
         """None: on Dask a Hessian in a subset of the parameters would cost
         a pass like the explicit Hessian (``explicit_hessian``, for at most

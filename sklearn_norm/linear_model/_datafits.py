@@ -344,6 +344,14 @@ class _LinearDatafit(FlatParameters):
             return None
         return self.hessian(z, self.X)
 
+    def working_hessian(self, z: np.ndarray, max_values: int) -> np.ndarray | None:
+        """The Hessian in all parameters at scores ``z``, dense or sparse
+        ``X`` (a working set's columns), or None if it would hold more than
+        ``max_values`` values."""
+        if self.n_params**2 > max_values:
+            return None
+        return self.hessian(z, self.X)
+
     def partial_hessian(
         self, z: np.ndarray, features: np.ndarray, max_values: int
     ) -> tuple[np.ndarray, ScoreChange] | None:

@@ -33,7 +33,7 @@ from ._bounds import bounds_box, check_bounds, fitted_bounds
 from ._factors import check_penalty_factor, coef_weights
 from ._fit import build_datafit, constant_model, effective_tol, publish_result
 from ._offset import check_offset
-from ._penalties import ElasticNetPenalty
+from ._penalties import ElasticNetPenalty, penalty_groups
 from ._solvers import SOLVERS, make_solver, step_bound
 from ._standardize import standardized
 from ._threads import blas_threads_for
@@ -63,14 +63,17 @@ class RegularizedLogisticRegression(
     ``penalty_factor`` is given, and ``regularization=None`` drops the
     penalty. The intercept is never penalized. With K > 2 classes the loss is
     the multinomial (softmax) log-loss, ``w`` is a K x p matrix and the penalty
-    sums over all of it.
+    sums over all of it; with ``multinomial_penalty="grouped"`` its L1 part
+    is ``rho * sum_j f_j * ||w[:, j]||_2`` instead, the Euclidean norm of
+    each feature's K coefficients (the L2 part is unchanged).
 
     scikit-learn's ``LogisticRegression(C=1 / (lambda_ * S), l1_ratio=rho)``
     has the same minimizer (without penalty factors), and so does glmnet's
     ``glmnet(x, y, lambda = lambda_, alpha = rho, standardize = FALSE)``
     (with them too: ``penalty.factor``; and ``offset``, ``lower.limits``,
-    ``upper.limits``). With ``standardize=True`` the penalty acts on the
-    coefficients of standardized columns, ``w_j * s_j`` with ``s_j`` the
+    ``upper.limits``; ``type.multinomial = "grouped"``). With
+    ``standardize=True`` the penalty acts on the coefficients of
+    standardized columns, ``w_j * s_j`` with ``s_j`` the
     weighted standard deviation of column ``j``: glmnet's ``standardize =
     TRUE``. ``lower_bounds`` and ``upper_bounds`` restrict ``w`` to a box.
 
@@ -123,11 +126,21 @@ class RegularizedLogisticRegression(
         the KKT conditions of the bounded problem. With ``standardize=True``
         they bound the coefficients on the original scale. None: no bound.
 
+    multinomial_penalty : {"ungrouped", "grouped"}, default="ungrouped"
+        How the L1 part treats a feature's coefficients of the K > 2
+        classes: ``"ungrouped"`` penalizes each on its own (a feature may be
+        used for some classes only); ``"grouped"`` penalizes the Euclidean
+        norm of the K together (a group lasso, glmnet's ``type.multinomial
+        = "grouped"``), so a feature is in the model for every class or for
+        none: ``coef_[:, j]`` is zero as a whole. ``solver="auto"`` then uses
+        ``"prox-newton"`` (``"gd"`` takes it too); no bounds. Two classes
+        (one coefficient per feature) and ``"l2"`` are the same either way.
+
     fit_intercept : bool, default=True
         Whether to fit an (unpenalized) intercept.
 
-    solver : {"auto", "orthant-newton", "lbfgs", "newton-cg", "gd"}, \
-            default="auto"
+    solver : {"auto", "orthant-newton", "prox-newton", "lbfgs", "newton-cg", \
+            "gd"}, default="auto"
         The optimization method. All are deterministic.
 
         - ``"auto"``: ``"newton-cg"`` for ``"l2"`` and ``None``,
@@ -135,11 +148,16 @@ class RegularizedLogisticRegression(
           the shape, sparsity or dtype of ``X``: both only use products with
           ``X`` (and its working-set columns), and were the fastest of these
           solvers on dense ``n >> p``, wide ``p >> n``, sparse and float32
-          data alike (``benchmarks/bench_logistic.py``).
+          data alike (``benchmarks/bench_logistic.py``); ``"prox-newton"``
+          for ``multinomial_penalty="grouped"``, ``"lbfgs"`` with bounds.
         - ``"orthant-newton"``: orthant-wise Newton steps on a working set that
           grows from the all-zero start (only features that are, or are about
           to become, non-zero are ever iterated on), any regularization; made
           for sparse solutions, wide and sparse ``X``.
+        - ``"prox-newton"``: proximal Newton steps on a growing working set,
+          each solved by block coordinate descent over the features (a block:
+          a feature's coefficients of all classes) on the working set's
+          explicit Hessian; ``"l1"`` and ``"elasticnet"``, grouped or not.
         - ``"lbfgs"``: scipy's L-BFGS-B, any regularization (for an L1 part the
           coefficients are split into positive and negative halves with bound
           constraints, which gives exact zeros).
@@ -274,6 +292,7 @@ class RegularizedLogisticRegression(
         "standardize": ["boolean"],
         "lower_bounds": ["array-like", Real, None],
         "upper_bounds": ["array-like", Real, None],
+        "multinomial_penalty": [StrOptions({"ungrouped", "grouped"})],
         "fit_intercept": ["boolean"],
         "solver": [StrOptions({"auto", *SOLVERS})],
         "tol": [Interval(Real, 0, None, closed="left")],
@@ -294,6 +313,7 @@ class RegularizedLogisticRegression(
         standardize: bool = False,
         lower_bounds: ArrayLike | float | None = None,
         upper_bounds: ArrayLike | float | None = None,
+        multinomial_penalty: str = "ungrouped",
         fit_intercept: bool = True,
         solver: str = "auto",
         tol: float = 1e-6,
@@ -310,6 +330,7 @@ class RegularizedLogisticRegression(
         self.standardize = standardize
         self.lower_bounds = lower_bounds
         self.upper_bounds = upper_bounds
+        self.multinomial_penalty = multinomial_penalty
         self.fit_intercept = fit_intercept
         self.solver = solver
         self.tol = tol
@@ -341,6 +362,13 @@ class RegularizedLogisticRegression(
             )
         if self.regularization not in _NON_SMOOTH:
             return
+        grouped = self.multinomial_penalty == "grouped"
+        if grouped and not SOLVERS[self.solver].handles_groups:
+            raise ValueError(
+                f"solver={self.solver!r} does not support "
+                "multinomial_penalty='grouped'. Use solver='auto', "
+                "'prox-newton' or 'gd'."
+            )
         if not SOLVERS[self.solver].handles_l1:
             raise ValueError(
                 f"solver={self.solver!r} does not support "
@@ -431,6 +459,7 @@ class RegularizedLogisticRegression(
             self.l1_ratio,
             coef_weights(factors, datafit.n_outputs),
             bounds_box(fitted_bounds(bounds, factors, standardization)),
+            penalty_groups(self.multinomial_penalty, datafit.n_outputs),
         )
         tol = effective_tol(self.tol, X.dtype)
         solver = make_solver(

@@ -47,7 +47,7 @@ from ._fit import (
 from ._logistic import RegularizedLogisticRegression
 from ._offset import check_offset, offset_rows
 from ._path import check_lambdas, datafit_lambda_max, default_lambdas, fit_path
-from ._penalties import ElasticNetPenalty, l1_share
+from ._penalties import ElasticNetPenalty, l1_share, penalty_groups
 from ._relax import blended, check_gammas, relaxed_params, relaxed_path
 from ._solvers import GramPreconditioner, make_solver, memory_budget
 from ._standardize import standardized
@@ -133,6 +133,14 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         Bounds on the coefficients of every fit, as in
         :class:`RegularizedLogisticRegression` (``lower_bounds <= 0 <=
         upper_bounds``; the paths are fitted by ``"lbfgs"``).
+
+    multinomial_penalty : {"ungrouped", "grouped"}, default="ungrouped"
+        ``"grouped"``: for three or more classes the L1 part takes each
+        feature's coefficients of all classes together (a feature is used
+        for every class or for none), as in
+        :class:`RegularizedLogisticRegression`; the default grid starts at
+        the grouped ``lambda_max`` and the paths are fitted by
+        ``"prox-newton"``.
 
     relax : bool, default=False
         The relaxed lasso (glmnet's ``relax=TRUE``; ``"l1"`` and
@@ -268,6 +276,7 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         "standardize": ["boolean"],
         "lower_bounds": ["array-like", Real, None],
         "upper_bounds": ["array-like", Real, None],
+        "multinomial_penalty": [StrOptions({"ungrouped", "grouped"})],
         "relax": ["boolean"],
         "gammas": ["array-like"],
         "cv": ["cv_object"],
@@ -293,6 +302,7 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         standardize: bool = False,
         lower_bounds: ArrayLike | float | None = None,
         upper_bounds: ArrayLike | float | None = None,
+        multinomial_penalty: str = "ungrouped",
         relax: bool = False,
         gammas: ArrayLike = (0.0, 0.25, 0.5, 0.75, 1.0),
         cv=5,
@@ -314,6 +324,7 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         self.standardize = standardize
         self.lower_bounds = lower_bounds
         self.upper_bounds = upper_bounds
+        self.multinomial_penalty = multinomial_penalty
         self.relax = relax
         self.gammas = gammas
         self.cv = cv
@@ -432,6 +443,7 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
                 ridge_l1_ratio=_RIDGE_TOP_L1_RATIO,
                 factors=factors,
                 bounds=bounds,
+                groups=self._groups(datafit),
             )
         else:
             grid = check_lambdas(self.lambdas)
@@ -622,7 +634,7 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         # Above lambda_max every coefficient of an L1 part is zero.
         rho = l1_share(self.regularization, self.l1_ratio)
         top_is_closed = rho > 0.0 and lambdas[0] >= (1.0 - 1e-9) * datafit_lambda_max(
-            datafit, rho, factors, bounds
+            datafit, rho, factors, bounds, self._groups(datafit)
         )
         return user_grid_warning(best, lambdas, top_is_closed)
 
@@ -718,6 +730,7 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
             state=state,
             factors=factors,
             bounds=bounds,
+            groups=self._groups(datafit),
         )
 
     def _fold_scores(self, context, train, test, grid, fold, state):
@@ -834,7 +847,12 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
             self.l1_ratio,
             coef_weights(factors, datafit.n_outputs),
             bounds_box(bounds),
+            self._groups(datafit),
         )
+
+    def _groups(self, datafit) -> int:
+        """``from_params``' ``groups`` of this estimator on ``datafit``."""
+        return penalty_groups(self.multinomial_penalty, datafit.n_outputs)
 
 
 _RELAXED_ATTRIBUTES = (

@@ -22,7 +22,7 @@ from ._fit import (
     null_model,
     reported_coef,
 )
-from ._penalties import ElasticNetPenalty, l1_share
+from ._penalties import ElasticNetPenalty, l1_share, penalty_groups
 from ._solvers import GramPreconditioner, make_solver, memory_budget
 from ._standardize import standardized
 from ._threads import blas_threads_for
@@ -45,6 +45,7 @@ _RIDGE_L1_RATIO = 1e-3
         "offset": ["array-like", None],
         "lower_bounds": ["array-like", Real, None],
         "upper_bounds": ["array-like", Real, None],
+        "multinomial_penalty": [StrOptions({"ungrouped", "grouped"})],
     },
     prefer_skip_nested_validation=True,
 )
@@ -61,6 +62,7 @@ def lambda_max(
     offset: ArrayLike | None = None,
     lower_bounds: ArrayLike | float | None = None,
     upper_bounds: ArrayLike | float | None = None,
+    multinomial_penalty: str = "ungrouped",
 ) -> float:
     """The smallest ``lambda_`` at which every coefficient of the L1 (or
     elastic-net) fit is exactly zero.
@@ -71,7 +73,10 @@ def lambda_max(
     the best constant model, divided by ``l1_ratio``. With penalty factors
     each derivative is divided by its feature's factor too, at the best
     model of the constant and the unpenalized (factor 0) features, which
-    stay non-zero at any ``lambda_``. Regularization paths start here.
+    stay non-zero at any ``lambda_``. With
+    ``multinomial_penalty="grouped"`` (three or more classes) a feature's
+    partial derivatives for all classes count together, by their Euclidean
+    norm. Regularization paths start here.
 
     Parameters
     ----------
@@ -112,6 +117,10 @@ def lambda_max(
         a coefficient held at 0 by a bound of 0 only counts the partial
         derivative that pushes it into its box.
 
+    multinomial_penalty : {"ungrouped", "grouped"}, default="ungrouped"
+        The threshold of the grouped multinomial penalty, as in
+        ``RegularizedLogisticRegression``.
+
     Returns
     -------
     lambda_max : float
@@ -142,7 +151,8 @@ def lambda_max(
         lower_bounds=lower_bounds,
         upper_bounds=upper_bounds,
     )
-    return datafit_lambda_max(datafit, l1_ratio, factors, bounds)
+    groups = penalty_groups(multinomial_penalty, datafit.n_outputs)
+    return datafit_lambda_max(datafit, l1_ratio, factors, bounds, groups)
 
 
 def _fitted_problem(
@@ -178,18 +188,21 @@ def datafit_lambda_max(
     l1_ratio: float,
     factors: PenaltyFactors | None = None,
     bounds: CoefficientBounds | None = None,
+    groups: int = 1,
 ) -> float:
     """The largest partial derivative of the data term at the best model
     with zero penalized coefficients (``null_model``), over ``l1_ratio``
     (and each feature's factor; with ``bounds``, only the part that pushes a
-    coefficient with a bound at 0 into its box); ``datafit`` is on the
-    fitted features."""
+    coefficient with a bound at 0 into its box; with ``groups`` > 1, the
+    norm of each feature's derivatives); ``datafit`` is on the fitted
+    features."""
     unit = ElasticNetPenalty.from_params(
         "elasticnet",
         1.0,
         l1_ratio,
         coef_weights(factors, datafit.n_outputs),
         bounds_box(bounds),
+        groups,
     )
     _, grad = datafit.value_grad(null_model(datafit, unit))
     return unit.lambda_max(grad[: datafit.n_coef])
@@ -212,6 +225,7 @@ def datafit_lambda_max(
         "offset": ["array-like", None],
         "lower_bounds": ["array-like", Real, None],
         "upper_bounds": ["array-like", Real, None],
+        "multinomial_penalty": [StrOptions({"ungrouped", "grouped"})],
         "tol": [Interval(Real, 0, None, closed="left")],
         "num_iter": [Interval(Integral, 1, None, closed="left")],
         "verbose": ["verbose"],
@@ -235,6 +249,7 @@ def logistic_path(
     offset: ArrayLike | None = None,
     lower_bounds: ArrayLike | float | None = None,
     upper_bounds: ArrayLike | float | None = None,
+    multinomial_penalty: str = "ungrouped",
     tol: float = 1e-6,
     num_iter: int = 1000,
     verbose: int = 0,
@@ -308,6 +323,13 @@ def logistic_path(
         Bounds on the coefficients, as in ``RegularizedLogisticRegression``
         (every point is fitted by ``"lbfgs"``, which keeps them exactly).
 
+    multinomial_penalty : {"ungrouped", "grouped"}, default="ungrouped"
+        ``"grouped"``: for three or more classes, the L1 part takes each
+        feature's coefficients of all classes together, as in
+        ``RegularizedLogisticRegression`` (every point is fitted by
+        ``"prox-newton"``; the default grid starts at the grouped
+        ``lambda_max``).
+
     tol : float, default=1e-6
         KKT tolerance of every point (raised to 1e-5 for float32 ``X``).
 
@@ -361,6 +383,7 @@ def logistic_path(
         lower_bounds=lower_bounds,
         upper_bounds=upper_bounds,
     )
+    groups = penalty_groups(multinomial_penalty, datafit.n_outputs)
     with blas_threads_for(datafit.n_samples, datafit.n_features, datafit.n_outputs):
         if lambdas is None:
             grid = default_lambdas(
@@ -371,6 +394,7 @@ def logistic_path(
                 lambda_min_ratio,
                 factors=factors,
                 bounds=bounds,
+                groups=groups,
             )
         else:
             grid = check_lambdas(lambdas)
@@ -384,6 +408,7 @@ def logistic_path(
             verbose,
             factors=factors,
             bounds=bounds,
+            groups=groups,
         )
     if standardization is not None:
         coefs, intercepts = standardization.to_original(coefs, intercepts)
@@ -411,6 +436,7 @@ def default_lambdas(
     ridge_l1_ratio: float = _RIDGE_L1_RATIO,
     factors: PenaltyFactors | None = None,
     bounds: CoefficientBounds | None = None,
+    groups: int = 1,
 ) -> np.ndarray:
     """glmnet's grid: ``n_lambdas`` log-spaced values from ``lambda_max``
     (for a ridge, that of an ``l1_ratio=ridge_l1_ratio`` elastic net,
@@ -420,7 +446,7 @@ def default_lambdas(
     if lambda_min_ratio is None:
         wide = datafit.n_samples < datafit.n_features
         lambda_min_ratio = 1e-2 if wide else 1e-4
-    top = datafit_lambda_max(datafit, max(rho, ridge_l1_ratio), factors, bounds)
+    top = datafit_lambda_max(datafit, max(rho, ridge_l1_ratio), factors, bounds, groups)
     return top * np.logspace(0.0, np.log10(lambda_min_ratio), n_lambdas)
 
 
@@ -466,6 +492,7 @@ def fit_path(
     state: PathState | None = None,
     factors: PenaltyFactors | None = None,
     bounds: CoefficientBounds | None = None,
+    groups: int = 1,
 ) -> PathFit:
     """Warm-started fits at each ``lambda_`` of the decreasing ``grid``.
 
@@ -476,7 +503,8 @@ def fit_path(
     ``None`` starts from the best model with zero penalized coefficients
     (``null_model``). ``factors``: the penalty factors of the datafit's
     features (already selected: ``datafit`` holds the fitted ones);
-    ``bounds``: the bounds of its coefficients, on its columns' scale."""
+    ``bounds``: the bounds of its coefficients, on its columns' scale;
+    ``groups``: as in ``ElasticNetPenalty.from_params``."""
     dtype = datafit.dtype
     tol = effective_tol(tol, dtype)
     shape = (grid.size, datafit.n_outputs)
@@ -487,7 +515,7 @@ def fit_path(
     # Every point's penalty has the same smoothness: one solver for all.
     box = bounds_box(bounds)
     shape_of_penalty = ElasticNetPenalty.from_params(
-        regularization, 1.0, l1_ratio, weights, box
+        regularization, 1.0, l1_ratio, weights, box, groups
     )
     budget = memory_budget(datafit)
     if (
@@ -519,7 +547,7 @@ def fit_path(
     with blas_threads_for(datafit.n_samples, datafit.n_features, datafit.n_outputs):
         for i, lambda_ in enumerate(grid):
             penalty = ElasticNetPenalty.from_params(
-                regularization, lambda_, l1_ratio, weights, box
+                regularization, lambda_, l1_ratio, weights, box, groups
             )
             candidates = _candidate_starts(
                 datafit, penalty, lambdas, solutions, scores, lambda_

@@ -16,7 +16,7 @@ on the coefficients only; intercepts are never penalized.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -34,6 +34,10 @@ class ElasticNetPenalty:
     lower: np.ndarray | None = None
     upper: np.ndarray | None = None
 
+    #: Whether the L1 part is taken over each feature's coefficients of all
+    #: classes together (``GroupedElasticNetPenalty``).
+    grouped = False
+
     @property
     def has_box(self) -> bool:
         """Whether some coefficient is bounded."""
@@ -47,18 +51,32 @@ class ElasticNetPenalty:
         l1_ratio: float,
         weights: np.ndarray | None = None,
         box: tuple[np.ndarray, np.ndarray] | None = None,
+        groups: int = 1,
     ) -> ElasticNetPenalty:
         """The penalty of ``RegularizedLogisticRegression``'s parameters;
         ``weights``: the coefficients' penalty factors (``coef_weights``);
-        ``box``: their flat lower and upper bounds, or None."""
+        ``box``: their flat lower and upper bounds, or None; ``groups``: the
+        number of classes whose coefficients of a feature the L1 part takes
+        together (``multinomial_penalty="grouped"``; 1: each alone). A
+        grouped penalty without L1 part is the plain one."""
         rho = l1_share(regularization, l1_ratio)
         strength = 0.0 if regularization is None else float(lambda_)
         lower, upper = (None, None) if box is None else box
-        return cls(strength * rho, strength * (1.0 - rho), weights, lower, upper)
+        l1, l2 = strength * rho, strength * (1.0 - rho)
+        if groups > 1 and rho > 0.0:
+            if box is not None:
+                raise ValueError(
+                    "lower_bounds and upper_bounds cannot be combined with "
+                    "multinomial_penalty='grouped'; use the ungrouped penalty "
+                    "to bound the coefficients."
+                )
+            return GroupedElasticNetPenalty(l1, l2, weights, n_classes=groups)
+        return cls(l1, l2, weights, lower, upper)
 
     def scaled(self, l1: float, l2: float) -> ElasticNetPenalty:
-        """The same weights and box with strengths ``l1`` and ``l2``."""
-        return ElasticNetPenalty(l1, l2, self.weights, self.lower, self.upper)
+        """The same weights and box (and grouping) with strengths ``l1`` and
+        ``l2``."""
+        return replace(self, l1=l1, l2=l2)
 
     @property
     def is_smooth(self) -> bool:
@@ -96,12 +114,11 @@ class ElasticNetPenalty:
             padded[: datafit.n_coef] = flat
             return datafit.restrict_params(padded, features)[:n_coef].copy()
 
-        return ElasticNetPenalty(
-            self.l1,
-            self.l2,
-            part(self.weights),
-            part(self.lower),
-            part(self.upper),
+        return replace(
+            self,
+            weights=part(self.weights),
+            lower=part(self.lower),
+            upper=part(self.upper),
         )
 
     def value(self, w: np.ndarray) -> float:
@@ -185,6 +202,112 @@ class ElasticNetPenalty:
             penalized = self.weights > 0.0
             magnitude = magnitude[penalized] / self.weights[penalized]
         return float(np.max(magnitude, initial=0.0)) / self.l1
+
+
+@dataclass(frozen=True, eq=False)
+class GroupedElasticNetPenalty(ElasticNetPenalty):
+    """``sum_j f_j (l1 ||W[:, j]||_2 + l2 / 2 ||W[:, j]||_2^2)``: the L1
+    part taken over the ``n_classes`` coefficients of each feature together
+    (the group lasso of glmnet's ``type.multinomial = "grouped"``), so a
+    feature is in the model for every class or for none. ``weights`` are
+    flat as in ``ElasticNetPenalty`` (the same ``f_j`` for every class); no
+    box. With a single class it is ``ElasticNetPenalty``.
+
+    ``pseudo_gradient`` is the minimum-norm subgradient; ``subdiff_distance``
+    gives every coefficient of feature ``j`` the Euclidean norm of feature
+    ``j``'s part of it, so the optimality measure is the largest distance of
+    a feature's negative gradient from its subdifferential."""
+
+    n_classes: int = 1
+    grouped = True
+
+    def _columns(self, flat: np.ndarray) -> np.ndarray:
+        """A flat ``(n_classes * n_features,)`` array as ``(n_classes,
+        n_features)``: column ``j`` is feature ``j``'s group."""
+        return flat.reshape(self.n_classes, -1)
+
+    def feature_factors(self, n_features: int) -> np.ndarray:
+        """``f_j``, one per feature."""
+        if self.weights is None:
+            return np.ones(n_features)
+        return self._columns(self.weights)[0]
+
+    def _norms(self, w: np.ndarray) -> np.ndarray:
+        """``||W[:, j]||_2`` per feature."""
+        return np.sqrt(np.einsum("kj,kj->j", w, w))
+
+    def value(self, w: np.ndarray) -> float:
+        W = self._columns(w)
+        f = self.feature_factors(W.shape[1])
+        return float(
+            self.l1 * (f @ self._norms(W)) + 0.5 * self.l2 * (f @ (W * W).sum(0))
+        )
+
+    def value_change(self, w: np.ndarray, dw: np.ndarray) -> float:
+        """``value(w + dw) - value(w)``, accurate for a tiny ``dw``:
+        ``||w + dw|| - ||w|| = (2 w.dw + dw.dw) / (||w + dw|| + ||w||)``
+        has no cancellation."""
+        W, D = self._columns(w), self._columns(dw)
+        f = self.feature_factors(W.shape[1])
+        inner = np.einsum("kj,kj->j", W, D)
+        square = np.einsum("kj,kj->j", D, D)
+        total = self._norms(W + D) + self._norms(W)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            norm_change = np.where(total > 0.0, (2.0 * inner + square) / total, 0.0)
+        return float(
+            self.l1 * (f @ norm_change) + self.l2 * (f @ (inner + 0.5 * square))
+        )
+
+    def prox(self, w: np.ndarray, step: float) -> np.ndarray:
+        """Group soft-thresholding, then shrinkage: a feature whose
+        coefficients have a norm below ``step * l1 * f_j`` becomes exactly
+        0.0 for every class."""
+        W = self._columns(w)
+        f = self.feature_factors(W.shape[1])
+        norms = self._norms(W)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            keep = np.where(norms > 0.0, 1.0 - step * self.l1 * f / norms, 0.0)
+        keep = np.maximum(keep, 0.0) / (1.0 + step * self.l2 * f)
+        return (W * keep).ravel()
+
+    def pseudo_gradient(self, w: np.ndarray, grad: np.ndarray) -> np.ndarray:
+        """The minimum-norm element of ``grad + dP(w)``, per feature: at a
+        zero feature, its gradient shortened by ``l1 f_j`` (0 within that
+        ball); elsewhere ``g + l1 f_j W[:, j] / ||W[:, j]||``."""
+        W = self._columns(w)
+        f = self.feature_factors(W.shape[1])
+        G = self._columns(grad) + self.l2 * f * W
+        norms, g_norms = self._norms(W), self._norms(G)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            at_zero = G * np.maximum(1.0 - self.l1 * f / g_norms, 0.0)
+            at_zero = np.where(g_norms > 0.0, at_zero, 0.0)
+            moving = G + self.l1 * f * np.where(norms > 0.0, W / norms, 0.0)
+        return np.where(norms == 0.0, at_zero, moving).ravel()
+
+    def subdiff_distance(self, w: np.ndarray, grad: np.ndarray) -> np.ndarray:
+        """The norm of each feature's part of ``pseudo_gradient``, for each
+        of its coefficients."""
+        pg = self._columns(self.pseudo_gradient(w, grad))
+        return np.broadcast_to(self._norms(pg), pg.shape).ravel()
+
+    def lambda_max(self, grad: np.ndarray) -> float:
+        """``max_j ||grad[:, j]||_2 / (l1 f_j)`` over the penalized features
+        (infinite without L1)."""
+        if self.is_smooth:
+            return np.inf
+        G = self._columns(grad)
+        magnitude = self._norms(G)
+        f = self.feature_factors(G.shape[1])
+        penalized = f > 0.0
+        magnitude = magnitude[penalized] / f[penalized]
+        return float(np.max(magnitude, initial=0.0)) / self.l1
+
+
+def penalty_groups(multinomial_penalty: str, n_outputs: int) -> int:
+    """``from_params``' ``groups`` for the estimators' ``multinomial_penalty``
+    and a datafit's ``n_outputs``: the number of classes when grouped and
+    multinomial, else 1 (two classes have one coefficient per feature)."""
+    return n_outputs if multinomial_penalty == "grouped" else 1
 
 
 def l1_share(regularization: str | None, l1_ratio: float) -> float:

@@ -16,20 +16,25 @@ from ._gd import GradientDescent, step_bound
 from ._lbfgs import LBFGS
 from ._newton_cg import GramPreconditioner, NewtonCG, conjugate_gradient
 from ._orthant_newton import OrthantNewton, memory_budget
+from ._prox_newton import ProxNewton
 
 #: solver name -> its class
 SOLVERS: dict[str, type[Solver]] = {
-    cls.name: cls for cls in (GradientDescent, LBFGS, NewtonCG, OrthantNewton)
+    cls.name: cls
+    for cls in (GradientDescent, LBFGS, NewtonCG, OrthantNewton, ProxNewton)
 }
 
 
 def auto_solver(penalty: Penalty) -> type[Solver]:
     """The solver ``solver="auto"`` runs: Newton-CG for a smooth penalty,
-    the orthant-wise Newton method with an L1 part, L-BFGS-B (which keeps
-    bounds exactly) when the coefficients are bounded."""
+    the orthant-wise Newton method with an L1 part, proximal Newton with
+    block coordinate descent when that part is grouped, L-BFGS-B (which
+    keeps bounds exactly) when the coefficients are bounded."""
     if penalty.has_box:
         return LBFGS
-    return NewtonCG if penalty.is_smooth else OrthantNewton
+    if penalty.is_smooth:
+        return NewtonCG
+    return ProxNewton if penalty.grouped else OrthantNewton
 
 
 def make_solver(
@@ -60,6 +65,7 @@ __all__ = [
     "GramPreconditioner",
     "NewtonCG",
     "OrthantNewton",
+    "ProxNewton",
     "Solver",
     "SolverResult",
     "auto_solver",

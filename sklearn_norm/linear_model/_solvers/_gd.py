@@ -102,6 +102,7 @@ class GradientDescent(Solver):
     name: ClassVar[str] = "gd"
     handles_l1: ClassVar[bool] = True
     handles_box: ClassVar[bool] = True
+    handles_groups: ClassVar[bool] = True
     lr: float = 0.1
 
     def _solve(self, datafit, penalty, params0, scores0) -> SolverResult:

@@ -1,0 +1,418 @@
+"""Proximal Newton with block coordinate descent, made for the grouped
+multinomial penalty (``multinomial_penalty="grouped"``: the L1 part is the
+norm of each feature's K coefficients); it takes the plain L1 and elastic
+net too.
+
+Outer iterations (one pass over all of ``X`` each) compute the KKT
+violation (``_penalties.optimality``) and stop when it is at most ``tol``.
+Otherwise the *working set* is every feature with a non-zero coefficient
+plus the worst violators at zero (as many as the non-zero ones, at least
+10), and the step is the minimizer of the penalty plus the quadratic model
+of the data term there,
+
+    m(d) = g . d + d . H d / 2   (g, H: gradient and Hessian in the working
+                                  set's coefficients and the intercepts),
+
+found by cyclic *block coordinate descent*: a block is one feature's K
+coefficients (the intercepts are one more, unpenalized block, solved
+exactly). Each block step minimizes the model with its K x K diagonal block
+replaced by ``t_j I``, ``t_j`` that block's largest eigenvalue (a
+majorizer), which is the penalty's prox in closed form: group
+soft-thresholding (a feature leaves or enters the model for all classes at
+once, exactly) or the coordinate-wise one. ``H`` is formed once per outer
+iteration on a copy of the working set's columns, so a block step costs
+O(K^2 * working set) and no pass over ``X``; cycles over the non-zero blocks
+alternate with full cycles (as in glmnet) until every block's step ``t_j
+||delta_j||`` is below a tenth of the outer violation. A working set whose
+Hessian would exceed the memory budget is solved with Hessian products by
+accelerated proximal gradient (FISTA) instead.
+
+A backtracking line search on the true objective (exact changes:
+``value_change``) accepts the first step ``s`` in 1, 1/2, ... with
+
+    F(x + s d) - F(x) <= 1e-4 * s * (g . d + P(w + d) - P(w)),
+
+which near the solution is the full step: Newton's fast local convergence
+(after Lee, Sun & Saunders, "Proximal Newton-type methods for minimizing
+composite functions", SIAM J. Optim. 2014).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+import scipy.linalg
+
+from .._contract import Solver, SolverResult
+from .._penalties import ElasticNetPenalty, optimality
+from ._gd import step_bound
+
+_MIN_GROWTH = 10
+_INNER_TOL_RATIO = 0.1
+# The working set's Hessian may hold this many values (32 MB), or the
+# solver's memory budget if larger; beyond, Hessian products.
+_HESSIAN_VALUES = 1 << 22
+_WORK_VECTORS = 64
+_MAX_CYCLES = 1000
+# Coordinate descent cycles with an unchanged set of non-zero blocks before
+# Newton's method on them is tried, and its steps.
+_SETTLED_CYCLES = 2
+_POLISH_STEPS = 10
+_ARMIJO = 1e-4
+_MAX_HALVINGS = 40
+
+
+def solve_prox_newton(
+    datafit,
+    penalty: ElasticNetPenalty,
+    params: np.ndarray,
+    *,
+    tol: float,
+    max_iter: int,
+    verbose: int = 0,
+    scores=None,
+) -> SolverResult:
+    """Minimize data term + penalty by proximal Newton steps on a working
+    set; stops when the KKT violation is at most ``tol``, after
+    ``max_iter`` Newton steps, or when no step decreases the objective any
+    more."""
+    params = params.copy()
+    n_coef = datafit.n_coef
+    z = datafit.decision(params) if scores is None else scores
+    restricted = None  # (features, datafit and penalty on their columns)
+    n_iter = 0
+    while True:
+        grad = datafit.gradient(z)
+        distance = penalty.subdiff_distance(params[:n_coef], grad[:n_coef])
+        measure = max(
+            float(np.max(distance, initial=0.0)),
+            float(np.max(np.abs(grad[n_coef:]), initial=0.0)),
+        )
+        if verbose:
+            objective = datafit.value(z) + penalty.value(params[:n_coef])
+            print(
+                f"prox-newton iter {n_iter}: objective {objective:.12g}, kkt "
+                f"{measure:.3e}"
+            )
+        if measure <= tol or n_iter >= max_iter:
+            break
+        features = _working_set(datafit, params[:n_coef], distance)
+        if restricted is None or not np.array_equal(restricted[0], features):
+            restricted = (
+                features,
+                datafit.restrict(features),
+                penalty.restrict(datafit, features),
+            )
+        _, sub, sub_penalty = restricted
+        sub_params = datafit.restrict_params(params, features)
+        sub_grad = datafit.restrict_params(grad, features)
+        inner_tol = max(0.5 * tol, min(_INNER_TOL_RATIO * measure, measure**2))
+        direction = _model_minimizer(
+            sub, sub_penalty, sub_params, z, sub_grad, inner_tol
+        )
+        moved = _line_search(sub, sub_penalty, sub_params, z, sub_grad, direction)
+        n_iter += 1
+        if moved is None:  # no decrease at rounding level
+            break
+        sub_params, z = moved
+        params = datafit.expand_params(params, sub_params, features)
+    value = datafit.value(z) + penalty.value(params[:n_coef])
+    return SolverResult(params, value, measure, n_iter, measure <= tol, z)
+
+
+def _working_set(datafit, w: np.ndarray, distance: np.ndarray) -> np.ndarray:
+    """The features with a non-zero coefficient, and the worst violators
+    among the others (as many as those, at least ``_MIN_GROWTH``)."""
+    K, p = datafit.n_outputs, datafit.n_features
+    nonzero = np.any(w.reshape(K, p) != 0.0, axis=0)
+    violation = np.max(distance.reshape(K, p), axis=0)
+    candidates = np.flatnonzero(~nonzero & (violation > 0.0))
+    room = max(int(nonzero.sum()), _MIN_GROWTH)
+    if candidates.size > room:
+        worst = np.argpartition(-violation[candidates], room - 1)[:room]
+        candidates = candidates[worst]
+    return np.sort(np.concatenate([np.flatnonzero(nonzero), candidates]))
+
+
+def _model_minimizer(datafit, penalty, params, z, grad, tol) -> np.ndarray:
+    """The step ``d`` minimizing ``grad . d + d . H d / 2 + P(w + d)`` (``H``
+    the Hessian at scores ``z``), to a block step of ``tol``: by block
+    coordinate descent on the explicit Hessian when it fits the budget,
+    else by accelerated proximal gradient with Hessian products."""
+    budget = max(
+        _HESSIAN_VALUES, _WORK_VECTORS * (datafit.n_samples + datafit.n_features)
+    )
+    hessian = datafit.working_hessian(z, budget)
+    if hessian is None:
+        return _fista(datafit, penalty, params, z, grad, tol)
+    return _block_descent(datafit, penalty, params, hessian, grad, tol)
+
+
+def _block_descent(datafit, penalty, params, hessian, grad, tol) -> np.ndarray:
+    """``_model_minimizer`` by cyclic block coordinate descent (see the
+    module docstring). Once the non-zero blocks stay the same for
+    ``_SETTLED_CYCLES`` cycles, Newton's method on the model restricted to
+    their coefficients (smooth there) finishes them (``_Model.polish``):
+    coordinate descent alone converges slowly on correlated columns."""
+    model = _Model(datafit, penalty, params, hessian, grad)
+    full, settled, last = True, 0, None
+    for _ in range(_MAX_CYCLES):
+        blocks = np.arange(model.m) if full else model.nonzero_blocks()
+        worst = model.cycle(blocks)
+        if worst <= tol:
+            if full:
+                break
+            full = True  # the non-zero blocks converged: check every block
+            continue
+        full = False
+        now = model.nonzero_blocks()
+        settled = settled + 1 if last is not None and np.array_equal(now, last) else 0
+        last = now
+        if settled >= _SETTLED_CYCLES:
+            if model.polish(tol):
+                full = True
+            settled = 0
+    return model.direction()
+
+
+class _Model:
+    """The quadratic model ``r0 . d + d . H d / 2`` plus the penalty, in a
+    feature-major copy (block ``j``: rows ``j*K .. j*K + K``; the intercepts
+    last), with the current step ``d`` and the model's gradient ``r = r0 + H
+    d`` kept up to date."""
+
+    def __init__(self, datafit, penalty, params, hessian, grad) -> None:
+        K, m, n_coef = datafit.n_outputs, datafit.n_features, datafit.n_coef
+        self.K, self.m, self.n_coef = K, m, n_coef
+        order = np.arange(n_coef).reshape(K, m).T.ravel()  # feature-major
+        self.order = np.concatenate([order, np.arange(n_coef, datafit.n_params)])
+        self.H = np.ascontiguousarray(hessian[np.ix_(self.order, self.order)])
+        self.r = grad[self.order].copy()
+        self.w = params[self.order[:n_coef]].reshape(m, K)
+        self.step = np.zeros(datafit.n_params)
+        diagonal = self.H[:n_coef, :n_coef].reshape(m, K, m, K)
+        diagonal = diagonal[np.arange(m), :, np.arange(m), :]
+        self.t = np.linalg.eigvalsh(diagonal)[:, -1] if m else np.zeros(0)
+        factors = _feature_factors(penalty, K, m)
+        self.l1, self.l2 = penalty.l1 * factors, penalty.l2 * factors
+        self.grouped = penalty.grouped
+        self.intercept = None
+        if datafit.fit_intercept:
+            # Unpenalized: solved exactly (its null direction, a shift common
+            # to all classes, has a zero gradient).
+            self.intercept = slice(n_coef, datafit.n_params)
+            block = self.H[self.intercept, self.intercept]
+            self.intercept_inverse = np.linalg.pinv(block, hermitian=True)
+        self.zero = np.zeros(m, dtype=bool)  # blocks whose last step ended at 0
+
+    def coefficients(self) -> np.ndarray:
+        """``w + d`` in the coefficients, ``(m, K)``."""
+        return self.w + self.step[: self.n_coef].reshape(self.m, self.K)
+
+    def nonzero_blocks(self) -> np.ndarray:
+        return np.flatnonzero(np.any(self.coefficients() != 0.0, axis=1))
+
+    def cycle(self, blocks) -> float:
+        """One block step for each of ``blocks``, then the intercepts; the
+        largest step ``t_j ||delta_j||`` (the intercepts: their gradient)."""
+        K, H, r, step, w, t = self.K, self.H, self.r, self.step, self.w, self.t
+        l1, l2 = self.l1, self.l2
+        worst = 0.0
+        for j in blocks:
+            if t[j] <= 0.0:  # an all-zero column: its coefficients stay
+                continue
+            rows = slice(j * K, j * K + K)
+            current = w[j] + step[rows]
+            u = current - r[rows] / t[j]
+            if self.grouped:
+                norm = float(np.sqrt(u @ u))
+                shrink = max(1.0 - l1[j] / (t[j] * norm), 0.0) if norm > 0.0 else 0.0
+                new = u * (shrink / (1.0 + l2[j] / t[j]))
+            else:
+                new = np.sign(u) * np.maximum(np.abs(u) - l1[j] / t[j], 0.0)
+                new /= 1.0 + l2[j] / t[j]
+            delta = new - current
+            self.zero[j] = not new.any()
+            if not delta.any():
+                continue
+            step[rows] += delta
+            r += delta @ H[rows]
+            worst = max(worst, t[j] * float(np.sqrt(delta @ delta)))
+        if self.intercept is not None:
+            delta = -(self.intercept_inverse @ r[self.intercept])
+            self._move(self.intercept, delta)
+            worst = max(worst, float(np.max(np.abs(r[self.intercept]), initial=0.0)))
+        return worst
+
+    def _move(self, index, delta: np.ndarray) -> None:
+        self.step[index] += delta
+        self.r += delta @ self.H[index]
+
+    def polish(self, tol: float) -> bool:
+        """Newton's method on the model in the free coefficients (every
+        coefficient of a non-zero block when grouped, the non-zero ones
+        otherwise) and the intercepts, where the penalty is smooth, until
+        the model's gradient there is at most ``tol``. Gives up (False) when
+        a step would carry a block (a coefficient) across zero: coordinate
+        descent then changes the support."""
+        K = self.K
+        x = self.coefficients().ravel()
+        if self.grouped:
+            blocks = self.nonzero_blocks()
+            free = (blocks[:, None] * K + np.arange(K)).ravel()
+        else:
+            free = np.flatnonzero(x)
+        n_free = free.size
+        index = free
+        if self.intercept is not None:
+            index = np.concatenate([free, np.arange(self.n_coef, self.H.shape[0])])
+        block = self.H[np.ix_(index, index)]
+        feature = free // K
+        a, b = self.l1[feature], self.l2[feature]
+        for _ in range(_POLISH_STEPS):
+            x = self.coefficients().ravel()[free]
+            gradient = self.r[index].copy()
+            hessian = block.copy()
+            diagonal = np.arange(n_free)
+            if self.grouped:
+                xs = x.reshape(-1, K)
+                norms = np.sqrt(np.einsum("jk,jk->j", xs, xs))
+                unit = (xs / norms[:, None]).ravel()
+                gradient[:n_free] += a * unit + b * x
+                curvature = self.l1[blocks] / norms
+                for i in range(blocks.size):
+                    rows = slice(i * K, i * K + K)
+                    u = unit[rows]
+                    hessian[rows, rows] += curvature[i] * (np.eye(K) - np.outer(u, u))
+            else:
+                gradient[:n_free] += a * np.sign(x) + b * x
+            hessian[diagonal, diagonal] += b
+            if float(np.max(np.abs(gradient), initial=0.0)) <= tol:
+                return True
+            # The intercepts' shift common to all classes is a null
+            # direction: a tiny damping keeps the factorization defined.
+            hessian[np.arange(index.size), np.arange(index.size)] += 1e-12 * max(
+                float(np.max(np.diag(hessian), initial=0.0)), 1e-300
+            )
+            try:
+                factor = scipy.linalg.cho_factor(hessian)
+            except np.linalg.LinAlgError:
+                return False
+            delta = -scipy.linalg.cho_solve(factor, gradient)
+            moved = x + delta[:n_free]
+            if self.grouped:
+                ends = moved.reshape(-1, K)
+                if np.any(np.einsum("jk,jk->j", xs, ends) <= 0.0):
+                    return False
+            elif np.any(np.sign(moved) != np.sign(x)):
+                return False
+            if (
+                self._penalized_change(x, moved, a, b)
+                + float(self.r[index] @ delta + 0.5 * (delta @ block @ delta))
+                > 0.0
+            ):  # the model went up
+                return False
+            self._move(index, delta)
+        return False
+
+    def _penalized_change(self, x, moved, a, b) -> float:
+        """The penalty's change from the free coefficients ``x`` to
+        ``moved`` (``a``, ``b``: their L1 and L2 strengths)."""
+        l2 = 0.5 * float(b @ (moved * moved - x * x))
+        if not self.grouped:
+            return float(a @ (np.abs(moved) - np.abs(x))) + l2
+        K = self.K
+        before = np.sqrt(np.einsum("jk,jk->j", *(x.reshape(-1, K),) * 2))
+        after = np.sqrt(np.einsum("jk,jk->j", *(moved.reshape(-1, K),) * 2))
+        return float(a[::K] @ (after - before)) + l2
+
+    def direction(self) -> np.ndarray:
+        """The step in the datafit's parameter layout. A block that ended
+        at zero gets exactly ``-w``: ``w + d`` is then 0.0, not the
+        rounding error of the accumulated steps."""
+        self.step[: self.n_coef].reshape(self.m, self.K)[self.zero] = -self.w[self.zero]
+        direction = np.empty(self.step.size)
+        direction[self.order] = self.step
+        return direction
+
+
+def _feature_factors(penalty, K: int, m: int) -> np.ndarray:
+    """The penalty factor of each of ``m`` features."""
+    if penalty.weights is None:
+        return np.ones(m)
+    return penalty.weights.reshape(K, m)[0]
+
+
+def _fista(datafit, penalty, params, z, grad, tol) -> np.ndarray:
+    """``_model_minimizer`` by accelerated proximal gradient with Hessian
+    products and the step ``1 / L``, ``L`` a bound on the Hessian's largest
+    eigenvalue anywhere (``step_bound``); restarted when the model value
+    rises (O'Donoghue & Candes)."""
+    n_coef = datafit.n_coef
+    product = datafit.hessp(z)
+    lr = step_bound(datafit)
+    x = params.copy()  # the model's point w + d
+    y, momentum = x.copy(), 1.0
+    for _ in range(100 * _MAX_CYCLES):
+        gradient = grad + product(y - params)
+        moved = y - lr * gradient
+        moved[:n_coef] = penalty.prox(moved[:n_coef], lr)
+        change = moved - x
+        restart = float((y - moved) @ change) > 0.0  # the model went up
+        residual = np.max(np.abs(y - moved), initial=0.0) / lr
+        x = moved
+        if residual <= tol:
+            break
+        if restart:
+            y, momentum = x.copy(), 1.0
+            continue
+        following = (1.0 + np.sqrt(1.0 + 4.0 * momentum**2)) / 2.0
+        y = x + ((momentum - 1.0) / following) * change
+        momentum = following
+    return x - params
+
+
+def _line_search(datafit, penalty, params, z, grad, direction):
+    """The params and scores after the longest step in 1, 1/2, ... along
+    ``direction`` with sufficient decrease; None if none decreases."""
+    n_coef = datafit.n_coef
+    w, dw = params[:n_coef], direction[:n_coef]
+    decrease = float(grad @ direction) + penalty.value_change(w, dw)
+    if not decrease < 0.0:
+        return None
+    dz = datafit.decision(direction)
+    s = 1.0
+    for _ in range(_MAX_HALVINGS):
+        change = datafit.value_change(z, s * dz) + penalty.value_change(w, s * dw)
+        if change <= _ARMIJO * s * decrease:
+            return params + s * direction, z + s * dz
+        s *= 0.5
+    return None
+
+
+@dataclass(frozen=True)
+class ProxNewton(Solver):
+    """Proximal Newton steps solved by block coordinate descent over each
+    feature's coefficients, on a growing working set: the solver of the
+    grouped multinomial penalty (``handles_groups``); L1 and elastic net
+    too."""
+
+    name: ClassVar[str] = "prox-newton"
+    handles_l1: ClassVar[bool] = True
+    handles_groups: ClassVar[bool] = True
+
+    def _solve(self, datafit, penalty, params0, scores0) -> SolverResult:
+        return solve_prox_newton(
+            datafit,
+            penalty,
+            params0,
+            tol=self.tol,
+            max_iter=self.max_iter,
+            verbose=self.verbose,
+            scores=scores0,
+        )
+
+
+__all__ = ["ProxNewton", "optimality", "solve_prox_newton"]
