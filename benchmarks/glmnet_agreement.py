@@ -1,6 +1,7 @@
 """How closely ``RegularizedLogisticRegression`` agrees with R's glmnet on the
 glmnet features it shares: penalty factors, standardization inside the fit,
-offsets, bounds on the coefficients and the relaxed lasso, on real data
+offsets, bounds on the coefficients, the grouped multinomial penalty
+(``type.multinomial = "grouped"``) and the relaxed lasso, on real data
 (breast cancer and wine from scikit-learn, the ``fair`` affairs data from
 statsmodels when it is installed).
 
@@ -81,6 +82,19 @@ def features(n_features, y):
         {"standardize": True, "penalty_factor": factor},
         {"standardize": True, "penalty_factor": factor},
     )
+    if n_classes > 2:
+        grouped = {"multinomial_penalty": "grouped"}
+        yield "grouped multinomial", {"grouped": True}, grouped
+        yield (
+            "grouped + penalty_factor",
+            {"grouped": True, "penalty_factor": factor},
+            {**grouped, "penalty_factor": factor},
+        )
+        yield (
+            "grouped + standardize",
+            {"grouped": True, "standardize": True},
+            {**grouped, "standardize": True},
+        )
 
 
 def main() -> None:

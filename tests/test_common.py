@@ -36,6 +36,7 @@ CLASSIFIERS = [
     # the sample-weight checks' 1e-7 agreement needs a tighter tol.
     RegularizedLogisticRegression("l1", standardize=True, tol=1e-8),
     RegularizedLogisticRegression("elasticnet", lower_bounds=-1.0, upper_bounds=0.5),
+    RegularizedLogisticRegression("l1", multinomial_penalty="grouped"),
     # Without a penalty the checks' data (15 samples, 30 features, three
     # classes) is separable: no minimizer exists and the fitted predictions
     # depend on where the solver stops. At its defaults (newton-cg, tol=1e-6)
