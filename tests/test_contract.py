@@ -207,6 +207,19 @@ def test_value_grad_matches_central_differences(case):
     assert_allclose(value, direct, rtol=1e-6 if case.float32 else 1e-13)
 
 
+def test_working_hessian_is_the_hessian_within_its_budget(case):
+    """``working_hessian``: the Hessian formed column by column from
+    products (dense, sparse and Dask alike), None beyond ``max_values``."""
+    datafit = case.datafit
+    z = datafit.decision(_params(datafit, 3))
+    n = datafit.n_params
+    product = datafit.hessp(z)
+    columns = np.column_stack([product(unit) for unit in np.eye(n)])
+    rtol, atol = _tolerances(case)
+    assert_allclose(datafit.working_hessian(z, n * n), columns, rtol=rtol, atol=atol)
+    assert datafit.working_hessian(z, n * n - 1) is None
+
+
 def test_hessian_product_against_differences_and_explicit_hessian(case, monkeypatch):
     datafit = case.datafit
     rng = np.random.default_rng(2)
