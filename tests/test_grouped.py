@@ -350,3 +350,25 @@ def test_refusals_name_the_problem():
     RegularizedLogisticRegression(
         "l2", solver="newton-cg", multinomial_penalty="grouped"
     ).fit(X, y)
+
+
+@pytest.mark.filterwarnings("error::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("grouping", ["grouped", "ungrouped"])
+def test_all_zero_column_from_a_warm_start(grouping):
+    """A column of zeros leaves the loss unchanged: the penalty alone puts
+    its coefficients at zero, even when a warm start gives them values."""
+    X, y = make_data(3, n_features=5)
+    model = RegularizedLogisticRegression(
+        "l1",
+        0.02,
+        solver="prox-newton",
+        multinomial_penalty=grouping,
+        warm_start=True,
+        tol=1e-10,
+    ).fit(X, y)
+    model.coef_[:, 2] = 1.0
+    X = X.copy()
+    X[:, 2] = 0.0
+    model.fit(X, y)
+    assert not model.coef_[:, 2].any()
+    assert model.optimality_ <= 1e-10

@@ -221,16 +221,19 @@ class _Model:
         l1, l2 = self.l1, self.l2
         worst = 0.0
         for j in blocks:
-            if t[j] <= 0.0:  # an all-zero column: its coefficients stay
-                continue
             rows = slice(j * K, j * K + K)
             current = w[j] + step[rows]
-            u = current - r[rows] / t[j]
-            if self.grouped:
+            if t[j] <= 0.0:
+                # An all-zero column: the loss ignores its coefficients, the
+                # penalty (if any) puts them at zero.
+                new = current if l1[j] == l2[j] == 0.0 else np.zeros(K)
+            elif self.grouped:
+                u = current - r[rows] / t[j]
                 norm = float(np.sqrt(u @ u))
                 shrink = max(1.0 - l1[j] / (t[j] * norm), 0.0) if norm > 0.0 else 0.0
                 new = u * (shrink / (1.0 + l2[j] / t[j]))
             else:
+                u = current - r[rows] / t[j]
                 new = np.sign(u) * np.maximum(np.abs(u) - l1[j] / t[j], 0.0)
                 new /= 1.0 + l2[j] / t[j]
             delta = new - current
