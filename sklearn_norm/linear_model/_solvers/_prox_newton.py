@@ -60,6 +60,8 @@ _MAX_CYCLES = 1000
 # Newton's method on them is tried, and its steps.
 _SETTLED_CYCLES = 2
 _POLISH_STEPS = 10
+_RELATIVE_DAMPING = 1e-10
+_CROSSING = 1e-12
 _ARMIJO = 1e-4
 _MAX_HALVINGS = 40
 
@@ -158,6 +160,7 @@ def _block_descent(datafit, penalty, params, hessian, grad, tol) -> np.ndarray:
     coordinate descent alone converges slowly on correlated columns."""
     model = _Model(datafit, penalty, params, hessian, grad)
     full, settled, last = True, 0, None
+    patience = _SETTLED_CYCLES  # doubled after each failed polish
     for _ in range(_MAX_CYCLES):
         blocks = np.arange(model.m) if full else model.nonzero_blocks()
         worst = model.cycle(blocks)
@@ -170,9 +173,11 @@ def _block_descent(datafit, penalty, params, hessian, grad, tol) -> np.ndarray:
         now = model.nonzero_blocks()
         settled = settled + 1 if last is not None and np.array_equal(now, last) else 0
         last = now
-        if settled >= _SETTLED_CYCLES:
+        if settled >= patience:
             if model.polish(tol):
-                full = True
+                full, patience = True, _SETTLED_CYCLES
+            else:
+                patience *= 2
             settled = 0
     return model.direction()
 
@@ -255,18 +260,23 @@ class _Model:
 
     def polish(self, tol: float) -> bool:
         """Newton's method on the model in the free coefficients (every
-        coefficient of a non-zero block when grouped, the non-zero ones
-        otherwise) and the intercepts, where the penalty is smooth, until
-        the model's gradient there is at most ``tol``. Gives up (False) when
-        a step would carry a block (a coefficient) across zero: coordinate
-        descent then changes the support."""
+        coefficient of a non-zero block when grouped; the non-zero and the
+        unpenalized ones otherwise) and the intercepts, where the penalty is
+        smooth, until the model's gradient there is at most ``tol``. A step
+        that carries a penalized block (coefficient) across zero stops it at
+        zero and ends the polish (False: coordinate descent goes on with
+        that support), as does a model that no step of 1, 1/2, 1/4, 1/8
+        decreases. The Newton systems are
+        solved in Jacobi-scaled coordinates (columns at scales from 1e-3 to
+        1e3 have diagonal entries 1e12 apart)."""
         K = self.K
         x = self.coefficients().ravel()
+        kink = np.repeat(self.l1, K) > 0.0  # per coefficient (feature-major)
         if self.grouped:
             blocks = self.nonzero_blocks()
             free = (blocks[:, None] * K + np.arange(K)).ravel()
         else:
-            free = np.flatnonzero(x)
+            free = np.flatnonzero((x != 0.0) | ~kink)
         n_free = free.size
         index = free
         if self.intercept is not None:
@@ -274,11 +284,12 @@ class _Model:
         block = self.H[np.ix_(index, index)]
         feature = free // K
         a, b = self.l1[feature], self.l2[feature]
+        kinked = kink[free]
+        diagonal = np.arange(n_free)
         for _ in range(_POLISH_STEPS):
             x = self.coefficients().ravel()[free]
             gradient = self.r[index].copy()
             hessian = block.copy()
-            diagonal = np.arange(n_free)
             if self.grouped:
                 xs = x.reshape(-1, K)
                 norms = np.sqrt(np.einsum("jk,jk->j", xs, xs))
@@ -294,31 +305,64 @@ class _Model:
             hessian[diagonal, diagonal] += b
             if float(np.max(np.abs(gradient), initial=0.0)) <= tol:
                 return True
-            # The intercepts' shift common to all classes is a null
-            # direction: a tiny damping keeps the factorization defined.
-            hessian[np.arange(index.size), np.arange(index.size)] += 1e-12 * max(
-                float(np.max(np.diag(hessian), initial=0.0)), 1e-300
-            )
-            try:
-                factor = scipy.linalg.cho_factor(hessian)
-            except np.linalg.LinAlgError:
+            delta = _scaled_newton_step(hessian, gradient)
+            if delta is None:
                 return False
-            delta = -scipy.linalg.cho_solve(factor, gradient)
-            moved = x + delta[:n_free]
-            if self.grouped:
-                ends = moved.reshape(-1, K)
-                if np.any(np.einsum("jk,jk->j", xs, ends) <= 0.0):
-                    return False
-            elif np.any(np.sign(moved) != np.sign(x)):
+            if self.intercept is not None and K > 1:
+                # Without the intercepts' common shift, a null direction the
+                # damping leaves rounding-sized gradients free to move along.
+                delta[n_free:] -= delta[n_free:].mean()
+            # The longest step up to the first penalized block (coefficient)
+            # that would cross zero (there it stops at zero: a new support),
+            # then halved while the model does not decrease.
+            reach = self._first_crossing(x, delta[:n_free], kinked)
+            for s in reach * 0.5 ** np.arange(4):
+                step = s * delta
+                moved = x + step[:n_free]
+                crossed = self._crossed(x, moved, kinked)
+                if self.grouped:
+                    moved.reshape(-1, K)[crossed] = 0.0
+                else:
+                    moved[crossed] = 0.0
+                step[:n_free] = moved - x
+                change = self._penalized_change(x, moved, a, b) + float(
+                    self.r[index] @ step + 0.5 * (step @ block @ step)
+                )
+                if change < 0.0:
+                    break
+            else:
                 return False
-            if (
-                self._penalized_change(x, moved, a, b)
-                + float(self.r[index] @ delta + 0.5 * (delta @ block @ delta))
-                > 0.0
-            ):  # the model went up
-                return False
-            self._move(index, delta)
+            self._move(index, step)
+            if np.any(crossed):
+                return False  # a new support: coordinate descent goes on
         return False
+
+    def _crossed(self, x, moved, kinked) -> np.ndarray:
+        """Which penalized coefficients (blocks, when grouped) the move from
+        ``x`` to ``moved`` carries across zero (a block: to a point with a
+        non-positive inner product with where it was)."""
+        # (Up to rounding: the longest step ends on zero itself.)
+        if self.grouped:
+            K = self.K
+            xs = x.reshape(-1, K)
+            inner = np.einsum("jk,jk->j", xs, moved.reshape(-1, K))
+            return inner <= _CROSSING * np.einsum("jk,jk->j", xs, xs)
+        return kinked & (x * moved <= _CROSSING * x * x)
+
+    def _first_crossing(self, x, delta, kinked) -> float:
+        """The largest ``s <= 1`` before ``x + s * delta`` carries a penalized
+        coefficient (block) across zero (``_crossed``)."""
+        if self.grouped:
+            K = self.K
+            xs, ds = x.reshape(-1, K), delta.reshape(-1, K)
+            toward = np.einsum("jk,jk->j", xs, ds)
+            square = np.einsum("jk,jk->j", xs, xs)
+            inward = toward < 0.0
+            limits = -square[inward] / toward[inward]
+        else:
+            inward = kinked & (x * delta < 0.0)
+            limits = -x[inward] / delta[inward]
+        return float(min(1.0, np.min(limits, initial=1.0)))
 
     def _penalized_change(self, x, moved, a, b) -> float:
         """The penalty's change from the free coefficients ``x`` to
@@ -339,6 +383,22 @@ class _Model:
         direction = np.empty(self.step.size)
         direction[self.order] = self.step
         return direction
+
+
+def _scaled_newton_step(hessian, gradient) -> np.ndarray | None:
+    """``-hessian^-1 gradient`` by a Cholesky factorization in Jacobi-scaled
+    coordinates (unit diagonal), with a relative damping of
+    ``_RELATIVE_DAMPING`` there: the intercepts' common shift is a null
+    direction, and duplicated columns nearly one. None if it fails."""
+    scale = np.sqrt(np.maximum(np.diag(hessian), np.finfo(float).tiny))
+    scaled = hessian / scale[:, None] / scale[None, :]
+    scaled[np.diag_indices_from(scaled)] += _RELATIVE_DAMPING
+    try:
+        factor = scipy.linalg.cho_factor(scaled)
+    except np.linalg.LinAlgError:
+        return None
+    step = -scipy.linalg.cho_solve(factor, gradient / scale) / scale
+    return step if np.all(np.isfinite(step)) else None
 
 
 def _feature_factors(penalty, K: int, m: int) -> np.ndarray:
