@@ -23,7 +23,7 @@ from ._fit import (
     reported_coef,
 )
 from ._penalties import ElasticNetPenalty, l1_share, penalty_groups
-from ._solvers import GramPreconditioner, make_solver, memory_budget
+from ._solvers import GramPreconditioner, HessianCache, make_solver, memory_budget
 from ._standardize import standardized
 from ._threads import blas_threads_for
 
@@ -534,6 +534,8 @@ def fit_path(
         max_iter=num_iter,
         verbose=verbose,
         preconditioner=preconditioner,
+        # prox-newton reuses a working set's Hessian from point to point.
+        hessians=HessianCache(),
     )
     if state is None:
         state = PathState((), (null_model(datafit, shape_of_penalty, tol),), ())

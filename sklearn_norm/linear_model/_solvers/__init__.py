@@ -16,7 +16,7 @@ from ._gd import GradientDescent, step_bound
 from ._lbfgs import LBFGS
 from ._newton_cg import GramPreconditioner, NewtonCG, conjugate_gradient
 from ._orthant_newton import OrthantNewton, memory_budget
-from ._prox_newton import ProxNewton
+from ._prox_newton import HessianCache, ProxNewton
 
 #: solver name -> its class
 SOLVERS: dict[str, type[Solver]] = {
@@ -50,8 +50,9 @@ def make_solver(
     ``penalty`` (one of its strengths: only its smoothness matters),
     configured with ``tol``, ``max_iter``, ``verbose`` and those of
     ``options`` it takes (``lr`` for gradient descent, ``preconditioner``
-    for Newton-CG; the others ignore them). ``solve`` refuses a penalty with
-    an L1 part if the solver cannot handle it."""
+    for Newton-CG, ``hessians`` for prox-newton; the others ignore them).
+    ``solve`` refuses a penalty with an L1 part if the solver cannot handle
+    it."""
     cls = auto_solver(penalty) if name == "auto" else SOLVERS[name]
     taken = {field.name for field in fields(cls)}
     chosen = {key: value for key, value in options.items() if key in taken}
@@ -63,6 +64,7 @@ __all__ = [
     "SOLVERS",
     "GradientDescent",
     "GramPreconditioner",
+    "HessianCache",
     "NewtonCG",
     "OrthantNewton",
     "ProxNewton",

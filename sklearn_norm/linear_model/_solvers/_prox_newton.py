@@ -63,6 +63,9 @@ _POLISH_STEPS = 10
 _RELATIVE_DAMPING = 1e-10
 _CROSSING = 1e-12
 _ARMIJO = 1e-4
+# A stored Hessian is reused while each step cuts the KKT violation at
+# least this much.
+_STALE_PROGRESS = 0.1
 _MAX_HALVINGS = 40
 
 
@@ -75,15 +78,19 @@ def solve_prox_newton(
     max_iter: int,
     verbose: int = 0,
     scores=None,
+    hessians: HessianCache | None = None,
 ) -> SolverResult:
     """Minimize data term + penalty by proximal Newton steps on a working
     set; stops when the KKT violation is at most ``tol``, after
     ``max_iter`` Newton steps, or when no step decreases the objective any
-    more."""
+    more. ``hessians``: a ``HessianCache`` of this datafit shared with
+    earlier solves (a path's points), or None for one of this solve's own."""
     params = params.copy()
     n_coef = datafit.n_coef
     z = datafit.decision(params) if scores is None else scores
     restricted = None  # (features, datafit and penalty on their columns)
+    hessians = HessianCache() if hessians is None else hessians
+    previous = None  # the KKT violation before the last step
     n_iter = 0
     while True:
         grad = datafit.gradient(z)
@@ -111,9 +118,18 @@ def solve_prox_newton(
         sub_params = datafit.restrict_params(params, features)
         sub_grad = datafit.restrict_params(grad, features)
         inner_tol = max(0.5 * tol, min(_INNER_TOL_RATIO * measure, measure**2))
+        # A Hessian formed at an earlier point serves while the steps it
+        # gives still cut the violation tenfold (the first step of a path
+        # point included); otherwise a fresh one.
+        progressing = previous is None or measure <= _STALE_PROGRESS * previous
+        hessian = hessians.get(features) if progressing else None
+        if hessian is None:
+            hessian = sub.working_hessian(z, _hessian_budget(sub))
+            hessians.store(features, hessian)
         direction = _model_minimizer(
-            sub, sub_penalty, sub_params, z, sub_grad, inner_tol
+            sub, sub_penalty, sub_params, z, sub_grad, inner_tol, hessian
         )
+        previous = measure
         moved = _line_search(sub, sub_penalty, sub_params, z, sub_grad, direction)
         n_iter += 1
         if moved is None:  # no decrease at rounding level
@@ -138,15 +154,39 @@ def _working_set(datafit, w: np.ndarray, distance: np.ndarray) -> np.ndarray:
     return np.sort(np.concatenate([np.flatnonzero(nonzero), candidates]))
 
 
-def _model_minimizer(datafit, penalty, params, z, grad, tol) -> np.ndarray:
-    """The step ``d`` minimizing ``grad . d + d . H d / 2 + P(w + d)`` (``H``
-    the Hessian at scores ``z``), to a block step of ``tol``: by block
-    coordinate descent on the explicit Hessian when it fits the budget,
-    else by accelerated proximal gradient with Hessian products."""
-    budget = max(
+class HessianCache:
+    """The last working set's explicit Hessian (``working_hessian``), kept
+    for the next outer iterations of a solve and the next points of a path
+    on the same datafit: forming it costs ``n_samples * (K * m)^2`` and
+    neighbouring points barely change it."""
+
+    def __init__(self) -> None:
+        self.features: np.ndarray | None = None
+        self.hessian: np.ndarray | None = None
+
+    def get(self, features: np.ndarray) -> np.ndarray | None:
+        """The stored Hessian if it is that of ``features``, else None."""
+        if self.features is None or not np.array_equal(self.features, features):
+            return None
+        return self.hessian
+
+    def store(self, features: np.ndarray, hessian: np.ndarray | None) -> None:
+        self.features = None if hessian is None else features
+        self.hessian = hessian
+
+
+def _hessian_budget(datafit) -> int:
+    """Values the working set's Hessian may hold."""
+    return max(
         _HESSIAN_VALUES, _WORK_VECTORS * (datafit.n_samples + datafit.n_features)
     )
-    hessian = datafit.working_hessian(z, budget)
+
+
+def _model_minimizer(datafit, penalty, params, z, grad, tol, hessian) -> np.ndarray:
+    """The step ``d`` minimizing ``grad . d + d . H d / 2 + P(w + d)`` to a
+    block step of ``tol``: by block coordinate descent on ``hessian`` (an
+    explicit ``H``), or, when it is None (over the budget), by accelerated
+    proximal gradient with products of the Hessian at scores ``z``."""
     if hessian is None:
         return _fista(datafit, penalty, params, z, grad, tol)
     return _block_descent(datafit, penalty, params, hessian, grad, tol)
@@ -286,6 +326,11 @@ class _Model:
         a, b = self.l1[feature], self.l2[feature]
         kinked = kink[free]
         diagonal = np.arange(n_free)
+        if self.grouped:  # the entries of the K x K diagonal blocks
+            within = np.arange(K)
+            starts = np.arange(blocks.size)[:, None, None] * K
+            block_rows = (starts + within[None, :, None] + 0 * within).ravel()
+            block_cols = (starts + 0 * within[:, None] + within).ravel()
         for _ in range(_POLISH_STEPS):
             x = self.coefficients().ravel()[free]
             gradient = self.r[index].copy()
@@ -295,11 +340,12 @@ class _Model:
                 norms = np.sqrt(np.einsum("jk,jk->j", xs, xs))
                 unit = (xs / norms[:, None]).ravel()
                 gradient[:n_free] += a * unit + b * x
-                curvature = self.l1[blocks] / norms
-                for i in range(blocks.size):
-                    rows = slice(i * K, i * K + K)
-                    u = unit[rows]
-                    hessian[rows, rows] += curvature[i] * (np.eye(K) - np.outer(u, u))
+                # The norm's curvature, (l1 / |x|) (I - u u^T) per block.
+                us = unit.reshape(-1, K)
+                curvature = (self.l1[blocks] / norms)[:, None, None] * (
+                    np.eye(K) - us[:, :, None] * us[:, None, :]
+                )
+                hessian[block_rows, block_cols] += curvature.ravel()
             else:
                 gradient[:n_free] += a * np.sign(x) + b * x
             hessian[diagonal, diagonal] += b
@@ -465,6 +511,7 @@ class ProxNewton(Solver):
     name: ClassVar[str] = "prox-newton"
     handles_l1: ClassVar[bool] = True
     handles_groups: ClassVar[bool] = True
+    hessians: HessianCache | None = None
 
     def _solve(self, datafit, penalty, params0, scores0) -> SolverResult:
         return solve_prox_newton(
@@ -475,7 +522,8 @@ class ProxNewton(Solver):
             max_iter=self.max_iter,
             verbose=self.verbose,
             scores=scores0,
+            hessians=self.hessians,
         )
 
 
-__all__ = ["ProxNewton", "optimality", "solve_prox_newton"]
+__all__ = ["HessianCache", "ProxNewton", "optimality", "solve_prox_newton"]
