@@ -67,3 +67,10 @@ def blas_threads_for(n_samples: int, n_features: int, n_outputs: int):
     if idle is None or idle >= current:
         return contextlib.nullcontext()
     return _blas().limit(limits=idle, user_api="blas")
+
+
+def single_blas_thread():
+    """A context in which BLAS runs on one thread: for loops of many tiny
+    products (a coordinate descent's K x (K m) updates), which threads only
+    slow down, whatever the size of ``X``."""
+    return _blas().limit(limits=1, user_api="blas")
