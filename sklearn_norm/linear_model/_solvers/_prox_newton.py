@@ -19,13 +19,17 @@ exactly). Each block step minimizes the model with its K x K diagonal block
 replaced by ``t_j I``, ``t_j`` that block's largest eigenvalue (a
 majorizer), which is the penalty's prox in closed form: group
 soft-thresholding (a feature leaves or enters the model for all classes at
-once, exactly) or the coordinate-wise one. ``H`` is formed once per outer
-iteration on a copy of the working set's columns, so a block step costs
-O(K^2 * working set) and no pass over ``X``; cycles over the non-zero blocks
-alternate with full cycles (as in glmnet) until every block's step ``t_j
-||delta_j||`` is below a tenth of the outer violation. A working set whose
-Hessian would exceed the memory budget is solved with Hessian products by
-accelerated proximal gradient (FISTA) instead.
+once, exactly) or the coordinate-wise one. ``H`` is formed on a copy of
+the working set's columns, so a block step costs O(K^2 * working set) and
+no pass over ``X``, and it is kept (``HessianCache``) for the next outer
+iterations and path points while each step still cuts the violation
+tenfold. Cycles over the non-zero blocks alternate with full cycles (as in
+glmnet) until every block's step ``t_j ||delta_j||`` is below
+``min(0.1 * violation, violation^2)``; once the non-zero blocks stay the
+same, Newton's method on them (the penalty is smooth there) finishes the
+model: coordinate descent alone crawls on correlated columns. A working set
+whose Hessian would exceed the memory budget is solved with Hessian
+products by accelerated proximal gradient (FISTA) instead.
 
 A backtracking line search on the true objective (exact changes:
 ``value_change``) accepts the first step ``s`` in 1, 1/2, ... with
