@@ -278,10 +278,16 @@ def _mark_selection(ax: Axes, axis: _LambdaAxis, model) -> None:
 
 
 def _penalty(model) -> str:
-    """The penalty's name: L1, L2 or elastic-net (l1_ratio = 0.5)."""
+    """The penalty's name: L1, L2 or elastic-net (l1_ratio = 0.5), "grouped"
+    before it for the grouped multinomial penalty."""
     if model.regularization == "elasticnet":
-        return f"elastic-net (l1_ratio = {model.l1_ratio:g})"
-    return model.regularization.upper()
+        name = f"elastic-net (l1_ratio = {model.l1_ratio:g})"
+    else:
+        name = model.regularization.upper()
+    grouped = getattr(model, "multinomial_penalty", "ungrouped") == "grouped"
+    if grouped and model.regularization != "l2" and len(model.classes_) > 2:
+        return f"grouped {name}"
+    return name
 
 
 def _selection_text(model) -> str:

@@ -446,3 +446,14 @@ def test_what_is_wrong_is_named(data, fitted):
         plot_path(fitted, feature_names=["a", "b"])
     with pytest.raises(ValueError, match="max_labels must be >= 0"):
         plot_path(fitted, max_labels=-1)
+
+
+def test_title_of_a_grouped_multinomial_path():
+    X, y = load_iris(return_X_y=True)
+    model = RegularizedLogisticRegressionCV(
+        "l1", n_lambdas=10, cv=3, multinomial_penalty="grouped"
+    ).fit(scale(X), y)
+    axes = np.ravel(plot_path(model))
+    assert axes.size == 3
+    title = axes[0].figure.get_suptitle()
+    assert title.startswith("grouped L1 path: "), title
