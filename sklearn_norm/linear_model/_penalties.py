@@ -83,6 +83,13 @@ class ElasticNetPenalty:
         """Whether the penalty is differentiable (no L1 part)."""
         return self.l1 == 0.0 or (self.weights is not None and not self.weights.any())
 
+    def feature_factors(self, n_features: int) -> np.ndarray:
+        """``f_j``, one per feature (the weights repeat them for every
+        class: the first ``n_features`` are class 0's)."""
+        if self.weights is None:
+            return np.ones(n_features)
+        return self.weights[:n_features]
+
     @property
     def l1_coef(self) -> float | np.ndarray:
         """The L1 strength of each coefficient: ``l1``, or ``l1 * f``."""
@@ -225,12 +232,6 @@ class GroupedElasticNetPenalty(ElasticNetPenalty):
         """A flat ``(n_classes * n_features,)`` array as ``(n_classes,
         n_features)``: column ``j`` is feature ``j``'s group."""
         return flat.reshape(self.n_classes, -1)
-
-    def feature_factors(self, n_features: int) -> np.ndarray:
-        """``f_j``, one per feature."""
-        if self.weights is None:
-            return np.ones(n_features)
-        return self._columns(self.weights)[0]
 
     def _norms(self, w: np.ndarray) -> np.ndarray:
         """``||W[:, j]||_2`` per feature."""

@@ -130,6 +130,9 @@ def solve_prox_newton(
         hessian = hessians.get(features) if progressing else None
         if hessian is None:
             hessian = sub.working_hessian(z, _hessian_budget(sub))
+            if hessian is not None:  # in the model's order, once
+                order = _feature_major(sub)
+                hessian = np.ascontiguousarray(hessian[np.ix_(order, order)])
             hessians.store(features, hessian)
         direction = _model_minimizer(
             sub, sub_penalty, sub_params, z, sub_grad, inner_tol, hessian
@@ -160,10 +163,11 @@ def _working_set(datafit, w: np.ndarray, distance: np.ndarray) -> np.ndarray:
 
 
 class HessianCache:
-    """The last working set's explicit Hessian (``working_hessian``), kept
-    for the next outer iterations of a solve and the next points of a path
-    on the same datafit: forming it costs ``n_samples * (K * m)^2`` and
-    neighbouring points barely change it."""
+    """The last working set's explicit Hessian (``working_hessian``, in the
+    model's order: ``_feature_major``), kept for the next outer iterations
+    of a solve and the next points of a path on the same datafit: forming
+    it costs ``n_samples * (K * m)^2`` and neighbouring points barely change
+    it."""
 
     def __init__(self) -> None:
         self.features: np.ndarray | None = None
@@ -190,8 +194,9 @@ def _hessian_budget(datafit) -> int:
 def _model_minimizer(datafit, penalty, params, z, grad, tol, hessian) -> np.ndarray:
     """The step ``d`` minimizing ``grad . d + d . H d / 2 + P(w + d)`` to a
     block step of ``tol``: by block coordinate descent on ``hessian`` (an
-    explicit ``H``), or, when it is None (over the budget), by accelerated
-    proximal gradient with products of the Hessian at scores ``z``."""
+    explicit ``H`` in the model's order, ``_feature_major``), or, when it
+    is None (over the budget), by accelerated proximal gradient with
+    products of the Hessian at scores ``z``."""
     if hessian is None:
         return _fista(datafit, penalty, params, z, grad, tol)
     # Thousands of K x (K m) products: several BLAS threads would make each
@@ -230,6 +235,14 @@ def _block_descent(datafit, penalty, params, hessian, grad, tol) -> np.ndarray:
     return model.direction()
 
 
+def _feature_major(datafit) -> np.ndarray:
+    """The datafit's parameters in the model's order: each feature's K
+    coefficients together, then the intercepts."""
+    n_coef, K, m = datafit.n_coef, datafit.n_outputs, datafit.n_features
+    order = np.arange(n_coef).reshape(K, m).T.ravel()
+    return np.concatenate([order, np.arange(n_coef, datafit.n_params)])
+
+
 class _Model:
     """The quadratic model ``r0 . d + d . H d / 2`` plus the penalty, in a
     feature-major copy (block ``j``: rows ``j*K .. j*K + K``; the intercepts
@@ -237,18 +250,19 @@ class _Model:
     d`` kept up to date."""
 
     def __init__(self, datafit, penalty, params, hessian, grad) -> None:
+        """``hessian``: the explicit Hessian in the model's order
+        (``_feature_major``)."""
         K, m, n_coef = datafit.n_outputs, datafit.n_features, datafit.n_coef
         self.K, self.m, self.n_coef = K, m, n_coef
-        order = np.arange(n_coef).reshape(K, m).T.ravel()  # feature-major
-        self.order = np.concatenate([order, np.arange(n_coef, datafit.n_params)])
-        self.H = np.ascontiguousarray(hessian[np.ix_(self.order, self.order)])
+        self.order = _feature_major(datafit)
+        self.H = hessian
         self.r = grad[self.order].copy()
         self.w = params[self.order[:n_coef]].reshape(m, K)
         self.step = np.zeros(datafit.n_params)
         diagonal = self.H[:n_coef, :n_coef].reshape(m, K, m, K)
         diagonal = diagonal[np.arange(m), :, np.arange(m), :]
         self.t = np.linalg.eigvalsh(diagonal)[:, -1] if m else np.zeros(0)
-        factors = _feature_factors(penalty, K, m)
+        factors = penalty.feature_factors(m)
         self.l1, self.l2 = penalty.l1 * factors, penalty.l2 * factors
         self.grouped = penalty.grouped
         self.intercept = None
@@ -453,13 +467,6 @@ def _scaled_newton_step(hessian, gradient) -> np.ndarray | None:
         return None
     step = -scipy.linalg.cho_solve(factor, gradient / scale) / scale
     return step if np.all(np.isfinite(step)) else None
-
-
-def _feature_factors(penalty, K: int, m: int) -> np.ndarray:
-    """The penalty factor of each of ``m`` features."""
-    if penalty.weights is None:
-        return np.ones(m)
-    return penalty.weights.reshape(K, m)[0]
 
 
 def _fista(datafit, penalty, params, z, grad, tol) -> np.ndarray:
