@@ -384,9 +384,8 @@ def test_the_final_fit_is_tighter_than_the_path(regularization):
         X, y
     )
     assert model.optimality_ <= 1e-10, "tol * 1e-4"
-    assert model.solver_ == (
-        "newton-cg" if regularization == "l2" else "orthant-newton"
-    )
+    # A small model: prox-newton (``auto`` with its size) for an L1 part.
+    assert model.solver_ == ("newton-cg" if regularization == "l2" else "prox-newton")
     chosen = int(np.flatnonzero(model.lambdas_ == model.lambda_)[0])
     np.testing.assert_allclose(
         model.coef_, model.coefs_path_[chosen], atol=1e-4, err_msg="within tol"

@@ -160,12 +160,33 @@ def test_orthant_newton_does_not_stall_on_scaled_duplicates(
     X, y = make_stall_problem(seed, n_classes=n_classes)
     lambda_ = 0.003
     model = RegularizedLogisticRegression(
+        regularization,
+        lambda_=lambda_,
+        l1_ratio=0.5,
+        tol=1e-6,
+        num_iter=1000,
+        solver="orthant-newton",
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        model.fit(X, y)
+    check_against_reference(model, X, y, lambda_, RHO[regularization])
+
+
+@pytest.mark.parametrize(("seed", "n_classes", "regularization"), CASES)
+def test_auto_solves_scaled_duplicates(seed, n_classes, regularization):
+    """The same problems with ``solver="auto"``: small models, so
+    prox-newton (its feature-sign search has no orthant projections to
+    stall on)."""
+    X, y = make_stall_problem(seed, n_classes=n_classes)
+    lambda_ = 0.003
+    model = RegularizedLogisticRegression(
         regularization, lambda_=lambda_, l1_ratio=0.5, tol=1e-6, num_iter=1000
     )
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         model.fit(X, y)
-    assert model.solver_ == "orthant-newton"
+    assert model.solver_ == "prox-newton"
     check_against_reference(model, X, y, lambda_, RHO[regularization])
 
 

@@ -149,17 +149,24 @@ class RegularizedLogisticRegression(
           ``X`` (and its working-set columns), and were the fastest of these
           solvers on dense ``n >> p``, wide ``p >> n``, sparse and float32
           data alike (``benchmarks/bench_logistic.py``); ``"prox-newton"``
-          for ``multinomial_penalty="grouped"``, ``"lbfgs"`` with bounds.
+          for ``"l1"`` and ``"elasticnet"`` when the model is small (at most
+          400 coefficients and intercepts: ``n_classes * n_features`` plus
+          the intercepts, ``n_features + 1`` for two classes), where it
+          needs far fewer steps on nearly separable data, and for
+          ``multinomial_penalty="grouped"``; ``"lbfgs"`` with bounds.
         - ``"orthant-newton"``: orthant-wise Newton steps on a working set that
           grows from the all-zero start (only features that are, or are about
           to become, non-zero are ever iterated on), any regularization; made
           for sparse solutions, wide and sparse ``X``.
         - ``"prox-newton"``: proximal Newton steps on a growing working set,
-          each solved by block coordinate descent over the features (a block:
-          a feature's coefficients of all classes) on the working set's
-          explicit Hessian; ``"l1"`` and ``"elasticnet"``, grouped or not
-          (ungrouped, ``"orthant-newton"`` is faster, by far on nearly
-          collinear columns of very different scales).
+          each minimizing the penalty plus the quadratic model of the loss on
+          the working set's explicit Hessian: exactly, by feature-sign search
+          (a Cholesky factorization per change of the signs), for an
+          ungrouped penalty and a working set of at most 400 parameters;
+          otherwise by block coordinate descent over the features (a block:
+          a feature's coefficients of all classes). ``"l1"`` and
+          ``"elasticnet"``, grouped or not (ungrouped, ``"orthant-newton"``
+          is faster on large models).
         - ``"lbfgs"``: scipy's L-BFGS-B, any regularization (for an L1 part the
           coefficients are split into positive and negative halves with bound
           constraints, which gives exact zeros).
@@ -283,7 +290,7 @@ class RegularizedLogisticRegression(
     ... ).fit(X, y)
     >>> model = clf[-1]
     >>> model.solver_, int((model.coef_ != 0).sum()), model.optimality_ <= 1e-6
-    ('orthant-newton', 4, True)
+    ('prox-newton', 4, True)
     >>> round(clf.score(X, y), 3)
     0.958
     """
@@ -472,6 +479,7 @@ class RegularizedLogisticRegression(
             tol=tol,
             max_iter=self.num_iter,
             verbose=self.verbose,
+            n_params=datafit.n_params,
             lr=self.lr,
         )
         with blas_threads_for(datafit.n_samples, datafit.n_features, datafit.n_outputs):

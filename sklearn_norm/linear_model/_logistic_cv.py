@@ -667,6 +667,7 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
             penalty,
             tol=_final_tol(self.tol, penalty, dtype),
             max_iter=min(self.num_iter, _REFIT_MAX_ITER),
+            n_params=datafit.n_params,
             preconditioner=preconditioner,
         )
         result = solver.solve(datafit, penalty, params)

@@ -16,7 +16,7 @@ from ._gd import GradientDescent, step_bound
 from ._lbfgs import LBFGS
 from ._newton_cg import GramPreconditioner, NewtonCG, conjugate_gradient
 from ._orthant_newton import OrthantNewton, memory_budget
-from ._prox_newton import HessianCache, ProxNewton
+from ._prox_newton import ACTIVE_SET_SIZE, HessianCache, ProxNewton
 
 #: solver name -> its class
 SOLVERS: dict[str, type[Solver]] = {
@@ -25,16 +25,24 @@ SOLVERS: dict[str, type[Solver]] = {
 }
 
 
-def auto_solver(penalty: Penalty) -> type[Solver]:
+def auto_solver(penalty: Penalty, n_params: int | None = None) -> type[Solver]:
     """The solver ``solver="auto"`` runs: Newton-CG for a smooth penalty,
-    the orthant-wise Newton method with an L1 part, proximal Newton with
-    block coordinate descent when that part is grouped, L-BFGS-B (which
-    keeps bounds exactly) when the coefficients are bounded."""
+    the orthant-wise Newton method with an L1 part, proximal Newton when
+    that part is grouped or when the model has at most ``ACTIVE_SET_SIZE``
+    parameters (``n_params``: coefficients and intercepts; None, unknown),
+    L-BFGS-B (which keeps bounds exactly) when the coefficients are
+    bounded. Small models: proximal Newton solves each step's model
+    exactly by feature-sign search and needs 5 to 13 steps where the
+    orthant-wise steps of nearly separable data take up to 150 (a fit of
+    an L1 grid on wine, iris, breast cancer: 2-3x faster; see
+    ``benchmarks/bench_small.py``)."""
     if penalty.has_box:
         return LBFGS
     if penalty.is_smooth:
         return NewtonCG
-    return ProxNewton if penalty.grouped else OrthantNewton
+    if penalty.grouped or (n_params is not None and n_params <= ACTIVE_SET_SIZE):
+        return ProxNewton
+    return OrthantNewton
 
 
 def make_solver(
@@ -44,6 +52,7 @@ def make_solver(
     tol: float,
     max_iter: int,
     verbose: int = 0,
+    n_params: int | None = None,
     **options,
 ) -> Solver:
     """The solver ``name`` (``"auto"`` or a key of ``SOLVERS``) for
@@ -51,15 +60,18 @@ def make_solver(
     configured with ``tol``, ``max_iter``, ``verbose`` and those of
     ``options`` it takes (``lr`` for gradient descent, ``preconditioner``
     for Newton-CG, ``hessians`` for prox-newton; the others ignore them).
+    ``n_params``: the model's number of parameters, for ``"auto"``
+    (``auto_solver``); None leaves small models out of its choice.
     ``solve`` refuses a penalty with an L1 part if the solver cannot handle
     it."""
-    cls = auto_solver(penalty) if name == "auto" else SOLVERS[name]
+    cls = auto_solver(penalty, n_params) if name == "auto" else SOLVERS[name]
     taken = {field.name for field in fields(cls)}
     chosen = {key: value for key, value in options.items() if key in taken}
     return cls(tol=tol, max_iter=max_iter, verbose=verbose, **chosen)
 
 
 __all__ = [
+    "ACTIVE_SET_SIZE",
     "LBFGS",
     "SOLVERS",
     "GradientDescent",
