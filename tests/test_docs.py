@@ -138,3 +138,14 @@ def test_cv_quality_benchmark_runs_at_small_scale(capsys):
     out = capsys.readouterr().out
     for row in ("wine", "ours", "sklearn", "worst: ours - sklearn log-loss"):
         assert row in out
+
+
+def test_path_glmnet_benchmark_runs_on_wine(capsys):
+    """Ours alone when R's glmnet is absent, both otherwise."""
+    module = runpy.run_path(str(ROOT / "benchmarks" / "bench_path_glmnet.py"))
+    assert module["main"](["--only", "wine", "--penalties", "l1"]) == 0
+    out = capsys.readouterr().out
+    for row in ("wine 178x13, 3 classes, l1", "worst gap", "default BLAS threads"):
+        assert row in out
+    glmnet_rows = [line for line in out.splitlines() if line.startswith("glmnet ")]
+    assert len(glmnet_rows) == (6 if module["glmnet_available"]() else 0)
