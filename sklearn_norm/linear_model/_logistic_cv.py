@@ -164,7 +164,13 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
     scoring : str or callable, default=None
         Score of a fold's held-out part (higher is better); ``None`` is
         ``"neg_log_loss"``. Any scikit-learn scorer name or callable
-        ``scorer(estimator, X, y)``.
+        ``scorer(estimator, X, y)``. The CV curve is the plain mean of the
+        folds' scores, and the log-loss clips probabilities only at machine
+        precision (scikit-learn's ``log_loss``). glmnet's ``cv.glmnet``
+        differs on both: it clips held-out probabilities to ``[1e-5, 1 -
+        1e-5]`` and weights each fold by its size (its weight in total), so
+        on nearly separable data or unequal folds its curve, and at times its
+        ``lambda.min``, differ from ours.
 
     selection : {"min", "1se"}, default="min"
         ``lambda_`` is ``lambda_min_`` or ``lambda_1se_``.
