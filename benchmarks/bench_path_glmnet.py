@@ -38,7 +38,7 @@ install r-base-core r-cran-glmnet``); without them ours is timed alone.
 
 Run::
 
-    python benchmarks/bench_path_glmnet.py                      # ~30 minutes
+    python benchmarks/bench_path_glmnet.py                      # ~15 minutes
     python benchmarks/bench_path_glmnet.py --only randhie,digits
     python benchmarks/bench_path_glmnet.py --only dense --penalties l1
 """
