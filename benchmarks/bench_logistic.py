@@ -25,7 +25,9 @@ without one); glum's GeneralizedLinearRegressor (binomial, ``alpha = lambda_``,
 irls-cd; two classes only); skglm's SparseLogisticRegression (two classes
 only; its numba compilation, paid in each new process for each input type,
 is done by an untimed warm-up fit and printed); celer's LogisticRegression
-(L1, two classes, no intercept: the problems without one).
+(L1, two classes, no intercept: the problems without one). glum and
+newton-cholesky form a dense p x p Hessian, 20 GB on the sparse problem's
+50000 columns: above 10000 columns they are left out, with a line saying so.
 
 For our solver it also reports the passes over the data per fit (products
 ``X @ w`` and ``X.T @ r``; products with a working set's columns count as the
@@ -263,14 +265,27 @@ def installed(module: str) -> bool:
     return True
 
 
-def peers(problem: Problem, X, n_classes: int) -> dict:
-    """name -> fit function, for the peers that solve this problem."""
+# Peers that form a dense p x p Hessian (8 p**2 bytes: 20 GB at p = 50000)
+# are left out above this many features, so that the table finishes on a
+# 24 GB machine; a trial run of glum at p = 50000 was killed for memory.
+DENSE_HESSIAN_MAX_FEATURES = 10000
+
+
+def peers(problem: Problem, X, n_classes: int) -> tuple[dict, list[str]]:
+    """name -> fit function for the peers that solve this problem, and a
+    line for each peer left out for its memory."""
     smooth = problem.regularization == "l2"
+    p = X.shape[1]
+    too_big = p > DENSE_HESSIAN_MAX_FEATURES
+    gigabytes = 8 * p**2 / 1e9
+    skipped = []
     out = {}
     if smooth:
         out["sklearn lbfgs"] = sklearn_fit("lbfgs")
         out["sklearn newton-cg"] = sklearn_fit("newton-cg")
-        if not sp.issparse(X) or X.shape[1] <= 5000:
+        if too_big:
+            skipped.append("sklearn newton-cholesky")
+        else:
             out["sklearn newton-cholesky"] = sklearn_fit("newton-cholesky")
     out["sklearn saga"] = sklearn_fit("saga")
     if not problem.fit_intercept and n_classes == 2:
@@ -279,13 +294,18 @@ def peers(problem: Problem, X, n_classes: int) -> dict:
         if problem.regularization == "l1" and installed("celer"):
             out["celer prox-newton"] = celer_fit
     if n_classes == 2 and installed("glum"):
-        # glum forms a dense p x p Hessian: at p = 50000 a trial run was
-        # killed for memory (24 GB).
-        if X.shape[1] <= 10000:
+        if too_big:
+            skipped.append("glum irls-cd")
+        else:
             out["glum irls-cd"] = glum_fit
     if n_classes == 2 and installed("skglm"):
         out["skglm prox-newton"] = skglm_fit
-    return out
+    notes = [
+        f"    {name}: skipped, its dense {p} x {p} Hessian would take "
+        f"{gigabytes:.0f} GB (above {DENSE_HESSIAN_MAX_FEATURES} features)"
+        for name in skipped
+    ]
+    return out, notes
 
 
 # ------------------------------------------------------------------ running
@@ -400,7 +420,10 @@ def main(argv=None) -> int:
                 fit_intercept=problem.fit_intercept,
             )
         precision = problem.precision or args.precision
-        solvers = {"ours (auto)": fit_ours, **peers(problem, X, n_classes)}
+        fits, skipped = peers(problem, X, n_classes)
+        for line in skipped:
+            print(line)
+        solvers = {"ours (auto)": fit_ours, **fits}
         for word in filter(None, args.skip.split(",")):
             solvers = {
                 k: v for k, v in solvers.items() if k == "ours (auto)" or word not in k
@@ -478,7 +501,7 @@ def main(argv=None) -> int:
             f"{data_megabytes(X):.1f} MB); precision {precision:g}"
         )
         print()
-    print(f"worst ours / fastest precise peer: {worst:.2f} (target <= 1.0)")
+    print(f"worst ours / fastest precise peer: {worst:.2f} (target <= 0.5)")
     return 0
 
 
