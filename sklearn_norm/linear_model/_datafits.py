@@ -649,29 +649,33 @@ class MultinomialLoss(_LinearDatafit):
         n_classes = self.n_outputs
         if sp.issparse(columns):
             return self._sparse_hessian(proba, columns)
-        m = columns.shape[1] + (1 if self.fit_intercept else 0)
-        full = np.zeros((n_classes * m, n_classes * m))
-        rows = max(1, _HESSIAN_BLOCK // (n_classes * m))
+        # Formed directly in the params layout (every class's coefficients,
+        # then the intercepts): no reordering copy of the matrix.
+        n_features = columns.shape[1]
+        n_coef = n_classes * n_features
+        size = n_coef + (n_classes if self.fit_intercept else 0)
+        full = np.zeros((size, size))
+        rows = max(1, _HESSIAN_BLOCK // size)
         for start in range(0, columns.shape[0], rows):
             block = np.asarray(columns[start : start + rows], dtype=np.float64)
-            if self.fit_intercept:
-                block = np.column_stack([block, np.ones(block.shape[0])])
             weights = self.weights[start : start + rows]
             p = proba[start : start + rows]
             weighted = weights[:, None] * p
             for k in range(n_classes):
-                diagonal = slice(k * m, (k + 1) * m)
-                full[diagonal, diagonal] += block.T @ (weighted[:, k : k + 1] * block)
-            outer = (np.sqrt(weights)[:, None] * p)[:, :, None] * block[:, None, :]
-            outer = outer.reshape(block.shape[0], n_classes * m)
+                coef_k = slice(k * n_features, (k + 1) * n_features)
+                full[coef_k, coef_k] += block.T @ (weighted[:, k : k + 1] * block)
+            root = np.sqrt(weights)[:, None] * p
+            outer = root[:, :, None] * block[:, None, :]
+            outer = outer.reshape(block.shape[0], n_coef)
+            if self.fit_intercept:
+                cross = block.T @ weighted  # coefficient j of class k, intercept k
+                for k in range(n_classes):
+                    coef_k = slice(k * n_features, (k + 1) * n_features)
+                    full[coef_k, n_coef + k] += cross[:, k]
+                    full[n_coef + k, coef_k] += cross[:, k]
+                full.flat[n_coef * (size + 1) :: size + 1] += weighted.sum(axis=0)
+                outer = np.hstack([outer, root])
             full -= outer.T @ outer
-        # From class-major [x, 1] blocks to the params layout: every class's
-        # coefficients, then the intercepts.
-        n_features = m - (1 if self.fit_intercept else 0)
-        order = [k * m + j for k in range(n_classes) for j in range(n_features)]
-        if self.fit_intercept:
-            order += [k * m + n_features for k in range(n_classes)]
-        full = full[np.ix_(order, order)]
         return 0.5 * (full + full.T)  # exactly symmetric, as solvers expect
 
     def _sparse_hessian(self, proba: np.ndarray, columns) -> np.ndarray:

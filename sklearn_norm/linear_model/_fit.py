@@ -8,9 +8,9 @@ point (``constant_model``), the tolerance float32 can reach
 from __future__ import annotations
 
 import numpy as np
-from sklearn.utils.multiclass import check_classification_targets
 
 from .._validation import (
+    check_class_labels,
     check_class_weight,
     check_classes,
     check_weight_total,
@@ -43,7 +43,7 @@ def build_datafit(X, y, sample_weight, class_weight, fit_intercept: bool, offset
 def encode_and_weigh(X, y, sample_weight, class_weight):
     """The sorted class labels, ``y`` encoded as indices into them, and the
     weights ``s_i = sample_weight[i] * class_weight[y_i]`` (not normalized)."""
-    check_classification_targets(y)
+    check_class_labels(y)
     classes, encoded = np.unique(y, return_inverse=True)
     check_classes(classes)
     weights = check_weights(sample_weight, X)

@@ -24,6 +24,7 @@ from .._state import VersionedStateMixin, transactional
 from .._validation import (
     FLOAT_DTYPES,
     SPARSE_FORMATS,
+    accuracy,
     is_dask_collection,
     resolution_note,
     validate,
@@ -687,11 +688,7 @@ class RegularizedLogisticRegression(
         score : float
             The (weighted) fraction of correctly predicted samples.
         """
-        from sklearn.metrics import accuracy_score
-
-        return float(
-            accuracy_score(y, self.predict(X, offset), sample_weight=sample_weight)
-        )
+        return accuracy(y, self.predict(X, offset), sample_weight)
 
 
 def _no_dask_offset(offset) -> None:

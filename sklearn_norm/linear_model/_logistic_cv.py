@@ -20,12 +20,16 @@ from numpy.typing import ArrayLike
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.model_selection import check_cv
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.parallel import Parallel, delayed
 
 from .._sklearn_compat import Interval, StrOptions, _fit_context, _safe_indexing
 from .._state import transactional
-from .._validation import check_weights, resolution_note, validate_logistic
+from .._validation import (
+    check_class_labels,
+    check_weights,
+    resolution_note,
+    validate_logistic,
+)
 from ._bounds import CoefficientBounds, bounds_box, check_bounds, fitted_bounds
 from ._cv_curve import (
     CVCurve,
@@ -386,7 +390,7 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         if self.relax:
             check_gammas(self.gammas)
         X, y = validate_logistic(self, X, y)
-        check_classification_targets(y)
+        check_class_labels(y)
         n_features = X.shape[1]
         factors = check_penalty_factor(self.penalty_factor, n_features)
         if factors is not None:

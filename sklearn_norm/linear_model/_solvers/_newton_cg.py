@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
-from numpy.linalg import LinAlgError
+from scipy.linalg.lapack import get_lapack_funcs
 
 from .._contract import Solver, SolverResult
 from .._penalties import ElasticNetPenalty
@@ -103,20 +103,26 @@ def _direct_direction(datafit, penalty, z, grad) -> np.ndarray | None:
         return None
     hessian = np.array(hessian, dtype=np.float64)  # the datafit's may be cached
     n_coef = datafit.n_coef
-    hessian[np.arange(n_coef), np.arange(n_coef)] += penalty.l2_coef
+    hessian.flat[: n_coef * (hessian.shape[0] + 1) : hessian.shape[0] + 1] += (
+        penalty.l2_coef
+    )
     if datafit.fit_intercept and datafit.n_outputs > 1:
         # Softmax ignores a shift common to all intercepts, and the gradient
         # has no part along it: adding u u^T for that direction u makes H
         # invertible without changing the direction's other parts.
         hessian[n_coef:, n_coef:] += 1.0 / datafit.n_outputs
-    try:
-        # numpy's, not scipy's: on these small matrices scipy's argument
-        # handling costs more than the factorization.
-        lower = np.linalg.cholesky(hessian)
-    except LinAlgError:
+    if not np.all(np.isfinite(hessian)):
         return None
-    direction = -np.linalg.solve(lower.T, np.linalg.solve(lower, grad))
-    return direction if np.all(np.isfinite(direction)) else None
+    # LAPACK directly: numpy's and scipy.linalg's wrappers cost more than the
+    # factorization itself on these small matrices (a third of a small fit).
+    potrf, potrs = get_lapack_funcs(("potrf", "potrs"), (hessian,))
+    factor, info = potrf(hessian, lower=True, overwrite_a=True, clean=False)
+    if info != 0:
+        return None
+    direction, info = potrs(factor, grad, lower=True)
+    if info != 0 or not np.all(np.isfinite(direction)):
+        return None
+    return -direction
 
 
 def _cg_direction(datafit, penalty, z, grad, tol, max_cg_iter, gram):
