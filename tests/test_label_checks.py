@@ -27,9 +27,11 @@ OTHERS = [
 
 
 def _outcome(func, *args, **kwargs):
+    """The result, or the error's type and message (warnings are errors in
+    this suite: scikit-learn 1.7 warns where 1.9 raises, on empty labels)."""
     try:
         return ("ok", func(*args, **kwargs))
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError, RuntimeWarning) as error:
         return (type(error), str(error))
 
 
@@ -84,5 +86,7 @@ def test_score_is_the_accuracy_of_predict():
     model = RegularizedLogisticRegression(lambda_=0.05).fit(X, y)
     assert model.score(X, y) == accuracy_score(y, model.predict(X))
     assert model.score(X, list(y)) == accuracy_score(y, model.predict(X))
-    with pytest.raises(ValueError, match="Mix of label input types"):
-        model.score(X, (y == "yes").astype(int))
+    numbers = (y == "yes").astype(int)  # against string classes: refused
+    assert _outcome(model.score, X, numbers) == _outcome(
+        accuracy_score, numbers, model.predict(X)
+    )
