@@ -661,18 +661,18 @@ class MultinomialLoss(_LinearDatafit):
             weights = self.weights[start : start + rows]
             p = proba[start : start + rows]
             weighted = weights[:, None] * p
+            # Coefficient j of class k against intercept k.
+            cross = block.T @ weighted if self.fit_intercept else None
             for k in range(n_classes):
                 coef_k = slice(k * n_features, (k + 1) * n_features)
                 full[coef_k, coef_k] += block.T @ (weighted[:, k : k + 1] * block)
+                if cross is not None:
+                    full[coef_k, n_coef + k] += cross[:, k]
+                    full[n_coef + k, coef_k] += cross[:, k]
             root = np.sqrt(weights)[:, None] * p
             outer = root[:, :, None] * block[:, None, :]
             outer = outer.reshape(block.shape[0], n_coef)
             if self.fit_intercept:
-                cross = block.T @ weighted  # coefficient j of class k, intercept k
-                for k in range(n_classes):
-                    coef_k = slice(k * n_features, (k + 1) * n_features)
-                    full[coef_k, n_coef + k] += cross[:, k]
-                    full[n_coef + k, coef_k] += cross[:, k]
                 full.flat[n_coef * (size + 1) :: size + 1] += weighted.sum(axis=0)
                 outer = np.hstack([outer, root])
             full -= outer.T @ outer
