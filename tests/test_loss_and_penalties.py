@@ -5,6 +5,7 @@ import pytest
 import scipy.sparse as sp
 from scipy.optimize import minimize_scalar
 
+from sklearn_norm.linear_model import _datafits as datafits
 from sklearn_norm.linear_model._datafits import BinaryLogisticLoss, MultinomialLoss
 from sklearn_norm.linear_model._penalties import ElasticNetPenalty, optimality
 from sklearn_norm.linear_model._solvers import SOLVERS, NewtonCG, make_solver
@@ -69,10 +70,16 @@ def test_hessian_product_matches_gradient_differences(
 @pytest.mark.parametrize("container", [np.asarray, sp.csr_array, sp.csc_matrix])
 @pytest.mark.parametrize("n_classes", [2, 3, 4])
 @pytest.mark.parametrize("fit_intercept", [True, False])
-def test_explicit_hessian_matches_hessian_products(n_classes, fit_intercept, container):
+@pytest.mark.parametrize("formed", ["at once", "by row blocks"])
+def test_explicit_hessian_matches_hessian_products(
+    n_classes, fit_intercept, container, formed, monkeypatch
+):
     """``hessian(z, X)`` (which the Dask datafit forms per chunk, and
     newton-cg factorizes for few parameters) is the matrix of ``hessp(z)``,
-    column by column, and symmetric, for dense and sparse ``X``."""
+    column by column, and symmetric, for dense and sparse ``X``; a small
+    dense ``X`` both by the few-calls route and by the general one."""
+    if formed == "by row blocks":
+        monkeypatch.setattr(datafits, "_SMALL_HESSIAN", 0)
     datafit = make_datafit(n_classes, fit_intercept, container)
     if n_classes == 4:  # make_datafit stops at 3 classes
         y = np.random.default_rng(4).integers(0, 4, size=40)
@@ -99,13 +106,28 @@ def test_value_change_is_exact_for_large_and_tiny_steps(n_classes):
     rng = np.random.default_rng(3)
     params = rng.normal(size=datafit.n_params)
     z = datafit.decision(params)
-    for scale in [3.0, 0.3]:  # both branches: plain difference and log1p
-        dz = datafit.decision(scale * rng.normal(size=datafit.n_params))
+    # Every row by the plain difference, some rows by each, all by log1p;
+    # confident scores too (probabilities of 1 that a step takes to 0).
+    for confidence in [1.0, 100.0]:
+        for scale in [1000.0, 3.0, 0.3]:
+            dz = datafit.decision(scale * rng.normal(size=datafit.n_params))
+            np.testing.assert_allclose(
+                datafit.value_change(confidence * z, dz),
+                datafit.value(confidence * z + dz) - datafit.value(confidence * z),
+                rtol=1e-10,
+            )
+    if n_classes > 2:
+        # One row certain of a class that the step takes away, the others
+        # moving little: each row by its own form, and no log1p(-1).
+        z = np.zeros((datafit.n_samples, n_classes))
+        dz = np.full_like(z, 0.1)
+        z[0, 0], dz[0, 0] = 50.0, -60.0
         np.testing.assert_allclose(
             datafit.value_change(z, dz),
             datafit.value(z + dz) - datafit.value(z),
             rtol=1e-10,
         )
+        z = datafit.decision(params)
     # A step of 1e-12: the change is first order, g . d, to relative 1e-6,
     # which subtracting two values of about 1 cannot resolve at all.
     d = rng.normal(size=datafit.n_params) * 1e-12

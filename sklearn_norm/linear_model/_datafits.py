@@ -57,6 +57,36 @@ _MAX_DENSE_COLUMNS = 32
 # is formed from, per block of rows: 8 MB.
 _HESSIAN_BLOCK = 1 << 20
 
+# A multinomial Hessian whose rows x parameters hold at most this many
+# values is formed in one block by ``MultinomialLoss._small_hessian``.
+_SMALL_HESSIAN = 1 << 18
+
+
+class _SmallParts:
+    """What ``MultinomialLoss._small_hessian`` forms once per ``columns``:
+    the rows ``sqrt(s_i / S) [x_i, 1]`` (float64; without the 1 when there
+    is no intercept) and the flat indices that permute a matrix from the
+    per-class layout ``[coef_k, intercept_k]`` to the params layout."""
+
+    def __init__(
+        self, columns: np.ndarray, weights: np.ndarray, n_classes: int, intercept: bool
+    ) -> None:
+        n_columns = columns.shape[1]
+        self.width = n_columns + intercept
+        root = np.sqrt(weights)[:, None]
+        rows = np.empty((columns.shape[0], self.width))
+        np.multiply(root, columns, out=rows[:, :n_columns])
+        if intercept:
+            rows[:, n_columns:] = root
+        self.root_rows = rows
+        per_class = np.arange(n_classes)[:, None] * self.width
+        order = (per_class + np.arange(n_columns)).ravel()
+        if intercept:
+            order = np.concatenate([order, per_class[:, 0] + n_columns])
+        self.size = order.size
+        self.to_params = (order[:, None] * self.size + order).ravel()
+
+
 # Reductions over the K classes of an (n_samples, K) array. numpy reduces a
 # short inner axis element by element (``a.sum(axis=1)`` is ~4x slower than
 # ``a @ ones``, ``scipy.special.softmax`` ~35x slower than ``np.exp``), and
@@ -405,6 +435,7 @@ class BinaryLogisticLoss(_LinearDatafit):
         self.y = np.asarray(y, dtype=np.float64)
         # logloss = softplus(sign * z) = log(1 + exp(sign * z))
         self._sign = 1.0 - 2.0 * self.y
+        self._small_parts: _SmallParts | None = None
 
     def class_totals(self) -> np.ndarray:
         """Total normalized weight of class 0 and of class 1."""
@@ -490,6 +521,17 @@ class BinaryLogisticLoss(_LinearDatafit):
         column subset of ``X``, dense or sparse) and the intercept: a dense
         float64 matrix of size ``n_columns (+ 1)``."""
         self._count_pass(columns.shape[1])
+        if not sp.issparse(columns) and columns.size <= _SMALL_HESSIAN:
+            # Few numpy calls (their overhead is a small fit's cost): the
+            # rows sqrt(s_i / S) [x_i, 1], formed once, times sqrt(p (1 - p)).
+            small = self._small_parts if columns is self.X else None
+            if small is None:
+                small = _SmallParts(columns, self.weights, 1, self.fit_intercept)
+                if columns is self.X:
+                    self._small_parts = small
+            p = expit(self._at(z))
+            weighted = small.root_rows * np.sqrt(p * (1.0 - p))[:, None]
+            return weighted.T @ weighted  # syrk: exactly symmetric
         curvature = self.curvature(z)
         if sp.issparse(columns):
             weighted = sp.diags_array(curvature.astype(columns.dtype)) @ columns
@@ -541,7 +583,12 @@ class MultinomialLoss(_LinearDatafit):
         super().__init__(X, weights, fit_intercept, offset)
         self.y = np.asarray(y, dtype=np.intp)
         self._rows = np.arange(self.y.shape[0])
-        self._last_softmax: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        # [z, softmax(z), logsumexp(z)] of the last scores, shared with the
+        # datafits of column subsets (``restrict``): the softmax depends on
+        # the scores alone, and a working-set solver evaluates the full
+        # datafit and its restriction at the same scores.
+        self._last_softmax: list = [None]
+        self._small_parts: _SmallParts | None = None
 
     def _softmax_at(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``softmax(z)`` and ``logsumexp(z)`` per row, remembered for the last
@@ -550,7 +597,7 @@ class MultinomialLoss(_LinearDatafit):
         scores, and the softmax costs as much as a product with ``X`` on
         small data. Compared by value, so a solver that updates its scores
         in place never gets stale ones."""
-        last = self._last_softmax
+        last = self._last_softmax[0]
         if last is not None and last[0].shape == z.shape and np.array_equal(last[0], z):
             return last[1], last[2]
         e, m = _shifted_exp(z)
@@ -559,7 +606,7 @@ class MultinomialLoss(_LinearDatafit):
         lse = np.log(total)
         lse += m
         e.flags.writeable = lse.flags.writeable = False
-        self._last_softmax = (np.copy(z), e, lse)  # in z's memory order
+        self._last_softmax[0] = (np.copy(z), e, lse)  # in z's memory order
         return e, lse
 
     def _probabilities(self, z: np.ndarray) -> np.ndarray:
@@ -577,7 +624,9 @@ class MultinomialLoss(_LinearDatafit):
         )
 
     def restrict(self, features: np.ndarray) -> MultinomialLoss:
-        return self._restricted(self.with_data(self.X[:, features]), features)
+        sub = self.with_data(self.X[:, features])
+        sub._last_softmax = self._last_softmax
+        return self._restricted(sub, features)
 
     def decision(self, params: np.ndarray) -> np.ndarray:
         return self._matvec(*self.split(params))
@@ -605,16 +654,21 @@ class MultinomialLoss(_LinearDatafit):
     def value_change(self, z: np.ndarray, dz: np.ndarray) -> float:
         z = self._at(z)
         change = -dz[self._rows, self.y]
-        proba = self._probabilities(z)
+        proba, lse = self._softmax_at(z)
         # logsumexp(z + dz) - logsumexp(z) = log1p(sum_k p_k * expm1(dz_k)),
         # p = softmax(z), with no cancellation; large rows by plain difference.
         if float(np.max(np.abs(dz), initial=0.0)) <= 1.0:  # near a minimizer
             change += np.log1p(_row_sum(proba * np.expm1(dz)))
             return float(self.weights @ change)
+        # Whole-array operations and a selection: boolean indexing of the
+        # rows costs more than computing both forms everywhere.
+        moved = _logsumexp(z + dz) - lse
         small = _row_max(np.abs(dz)) <= 1.0
-        change[small] += np.log1p(_row_sum(proba[small] * np.expm1(dz[small])))
-        big = ~small
-        change[big] += _logsumexp(z[big] + dz[big]) - _logsumexp(z[big])
+        if small.any():
+            # Clipped where unused: no row sum of -1 there, no log1p(-1).
+            exact = np.log1p(_row_sum(proba * np.expm1(np.clip(dz, -1.0, 1.0))))
+            moved = np.where(small, exact, moved)
+        change += moved
         return float(self.weights @ change)
 
     def gradient(self, z: np.ndarray) -> np.ndarray:
@@ -649,6 +703,9 @@ class MultinomialLoss(_LinearDatafit):
         n_classes = self.n_outputs
         if sp.issparse(columns):
             return self._sparse_hessian(proba, columns)
+        size = self.n_outputs * (columns.shape[1] + self.fit_intercept)
+        if columns.shape[0] * size <= _SMALL_HESSIAN:
+            return self._small_hessian(proba, columns)
         # Formed directly in the params layout (every class's coefficients,
         # then the intercepts): no reordering copy of the matrix.
         n_features = columns.shape[1]
@@ -677,6 +734,34 @@ class MultinomialLoss(_LinearDatafit):
                 outer = np.hstack([outer, root])
             full -= outer.T @ outer
         return 0.5 * (full + full.T)  # exactly symmetric, as solvers expect
+
+    def _small_hessian(self, proba: np.ndarray, columns: np.ndarray) -> np.ndarray:
+        """``hessian`` for a small dense ``columns`` in one block and few
+        numpy calls (their overhead, not the arithmetic, is a small fit's
+        cost): formed class by class in the layout ``[coef_k, intercept_k]``
+        from the rows ``x~_i = [x_i, 1]`` -- K weighted Gram matrices of
+        ``x~`` on the diagonal blocks minus the Gram matrix of the rows
+        ``sqrt(s_i / S) p_i (x) x~_i`` -- then permuted to the params
+        layout."""
+        small = self._small_parts if columns is self.X else None
+        if small is None:
+            small = _SmallParts(
+                columns, self.weights, self.n_outputs, self.fit_intercept
+            )
+            if columns is self.X:
+                self._small_parts = small
+        n_classes, width = self.n_outputs, small.width
+        outer = (proba[:, :, None] * small.root_rows[:, None, :]).reshape(
+            -1, n_classes * width
+        )
+        full = outer.T @ outer  # syrk: exactly symmetric
+        diagonal = outer.T @ small.root_rows
+        np.negative(full, out=full)
+        for k in range(n_classes):
+            block = slice(k * width, (k + 1) * width)
+            full[block, block] += diagonal[block]
+        full = full.ravel()[small.to_params].reshape(small.size, small.size)
+        return 0.5 * (full + full.T)  # the diagonal blocks' rounding
 
     def _sparse_hessian(self, proba: np.ndarray, columns) -> np.ndarray:
         """``hessian`` for a sparse ``columns``, block by block."""

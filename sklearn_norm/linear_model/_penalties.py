@@ -136,6 +136,10 @@ class ElasticNetPenalty:
 
     def value_change(self, w: np.ndarray, dw: np.ndarray) -> float:
         """``value(w + dw) - value(w)``, accurate for a tiny ``dw``."""
+        if self.l1 == 0.0:  # smooth: the L2 part alone (a Newton line search)
+            if self.weights is None:
+                return float(self.l2 * (w @ dw + 0.5 * (dw @ dw)))
+            return float(self.l2 * (self.weights @ (w * dw + 0.5 * (dw * dw))))
         moved = w + dw
         # Where the sign does not change, |w + dw| - |w| is sign(w) dw exactly:
         # the difference of the rounded |w + dw| would carry an error of an

@@ -29,6 +29,9 @@ from ._result import smooth_gradient
 # with Python overhead that dominates on small data).
 DIRECT_MAX_PARAMS = 100
 _CG_FACTOR = 0.5
+# The float64 Cholesky routines (the explicit Hessian is always float64),
+# looked up once.
+_POTRF, _POTRS = get_lapack_funcs(("potrf", "potrs"), (np.zeros(1),))
 
 
 def solve_newton_cg(
@@ -111,15 +114,14 @@ def _direct_direction(datafit, penalty, z, grad) -> np.ndarray | None:
         # has no part along it: adding u u^T for that direction u makes H
         # invertible without changing the direction's other parts.
         hessian[n_coef:, n_coef:] += 1.0 / datafit.n_outputs
-    if not np.all(np.isfinite(hessian)):
+    if not np.isfinite(hessian).all():
         return None
     # LAPACK directly: numpy's and scipy.linalg's wrappers cost more than the
     # factorization itself on these small matrices (a third of a small fit).
-    potrf, potrs = get_lapack_funcs(("potrf", "potrs"), (hessian,))
-    factor, info = potrf(hessian, lower=True, overwrite_a=True, clean=False)
+    factor, info = _POTRF(hessian, lower=True, overwrite_a=True, clean=False)
     if info != 0:
         return None
-    direction, info = potrs(factor, grad, lower=True)
+    direction, info = _POTRS(factor, grad, lower=True)
     if info != 0 or not np.all(np.isfinite(direction)):
         return None
     return -direction

@@ -87,6 +87,12 @@ _MAX_HALVINGS = 40
 # than a coordinate descent cycle's Python-level block steps.
 ACTIVE_SET_SIZE = 400
 _ACTIVE_SET_STEPS = 50
+_TINY = np.finfo(np.float64).tiny
+# The float64 Cholesky routines (every model Hessian is float64), looked up
+# once: the lookup costs as much as a factorization of tens of rows.
+_POTRF, _POTRS = scipy.linalg.lapack.get_lapack_funcs(
+    ("potrf", "potrs"), (np.zeros(1),)
+)
 
 
 def solve_prox_newton(
@@ -129,11 +135,14 @@ def solve_prox_newton(
             break
         features = _working_set(datafit, params[:n_coef], distance)
         if restricted is None or not np.array_equal(restricted[0], features):
-            restricted = (
-                features,
-                datafit.restrict(features),
-                penalty.restrict(datafit, features),
-            )
+            if features.size == datafit.n_features:  # every column: no copy
+                restricted = (features, datafit, penalty)
+            else:
+                restricted = (
+                    features,
+                    datafit.restrict(features),
+                    penalty.restrict(datafit, features),
+                )
         _, sub, sub_penalty = restricted
         sub_params = datafit.restrict_params(params, features)
         sub_grad = datafit.restrict_params(grad, features)
@@ -620,20 +629,19 @@ def _scaled_newton_step(hessian, gradient, refine: int = 0) -> np.ndarray | None
     iterative refinement against the undamped ``hessian`` take the
     damping's error out of the step (it leaves a gradient of about 1e-10
     relative). None if it fails."""
-    scale = np.sqrt(np.maximum(np.diag(hessian), np.finfo(float).tiny))
+    scale = np.sqrt(np.maximum(np.diag(hessian), _TINY))
     scaled = hessian / np.multiply.outer(scale, scale)
     scaled.flat[:: scaled.shape[0] + 1] += _RELATIVE_DAMPING
-    if not np.all(np.isfinite(scaled)):
+    if not np.isfinite(scaled).all():
         return None
     # LAPACK directly: scipy.linalg's wrappers cost more than the
     # factorization itself at the sizes active_set solves (tens of rows).
-    potrf, potrs = scipy.linalg.lapack.get_lapack_funcs(("potrf", "potrs"), (scaled,))
-    factor, info = potrf(scaled, lower=True, overwrite_a=True, clean=False)
+    factor, info = _POTRF(scaled, lower=True, overwrite_a=True, clean=False)
     if info != 0:
         return None
 
     def solve(rhs):
-        solution, info = potrs(factor, rhs / scale, lower=True)
+        solution, info = _POTRS(factor, rhs / scale, lower=True)
         return None if info != 0 else -solution / scale
 
     step = solve(gradient)
@@ -642,7 +650,7 @@ def _scaled_newton_step(hessian, gradient, refine: int = 0) -> np.ndarray | None
         if correction is None:
             return None
         step += correction
-    return step if step is not None and np.all(np.isfinite(step)) else None
+    return step if step is not None and np.isfinite(step).all() else None
 
 
 def _fista(datafit, penalty, params, z, grad, tol) -> np.ndarray:
