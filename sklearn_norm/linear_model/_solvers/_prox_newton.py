@@ -687,15 +687,19 @@ def _line_search(datafit, penalty, params, z, grad, direction):
     ``direction`` with sufficient decrease; None if none decreases."""
     n_coef = datafit.n_coef
     w, dw = params[:n_coef], direction[:n_coef]
-    decrease = float(grad @ direction) + penalty.value_change(w, dw)
+    penalty_change = penalty.value_change(w, dw)  # the full step's, reused
+    decrease = float(grad @ direction) + penalty_change
     if not decrease < 0.0:
         return None
     dz = datafit.decision(direction)
     s = 1.0
     for _ in range(_MAX_HALVINGS):
-        change = datafit.value_change(z, s * dz) + penalty.value_change(w, s * dw)
+        if s < 1.0:
+            dz *= 0.5  # exact: s * dz, as a product would give
+            penalty_change = penalty.value_change(w, s * dw)
+        change = datafit.value_change(z, dz) + penalty_change
         if change <= _ARMIJO * s * decrease:
-            return params + s * direction, z + s * dz
+            return params + s * direction, z + dz
         s *= 0.5
     return None
 
