@@ -144,8 +144,11 @@ def solve_prox_newton(
                     penalty.restrict(datafit, features),
                 )
         _, sub, sub_penalty = restricted
-        sub_params = datafit.restrict_params(params, features)
-        sub_grad = datafit.restrict_params(grad, features)
+        if sub is datafit:  # neither is modified in place
+            sub_params, sub_grad = params, grad
+        else:
+            sub_params = datafit.restrict_params(params, features)
+            sub_grad = datafit.restrict_params(grad, features)
         inner_tol = max(0.5 * tol, min(_INNER_TOL_RATIO * measure, measure**2))
         # A Hessian formed at an earlier point serves while the steps it
         # gives still cut the violation tenfold (the first step of a path
@@ -167,7 +170,10 @@ def solve_prox_newton(
         if moved is None:  # no decrease at rounding level
             break
         sub_params, z = moved
-        params = datafit.expand_params(params, sub_params, features)
+        if sub is datafit:
+            params = sub_params
+        else:
+            params = datafit.expand_params(params, sub_params, features)
     value = datafit.value(z) + penalty.value(params[:n_coef])
     return SolverResult(params, value, measure, n_iter, measure <= tol, z)
 
