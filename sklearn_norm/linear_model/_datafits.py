@@ -57,16 +57,17 @@ _MAX_DENSE_COLUMNS = 32
 # is formed from, per block of rows: 8 MB.
 _HESSIAN_BLOCK = 1 << 20
 
-# A multinomial Hessian whose rows x parameters hold at most this many
-# values is formed in one block by ``MultinomialLoss._small_hessian``.
+# A Hessian of a dense ``X`` whose rows x parameters hold at most this many
+# values is formed in one block from ``_SmallParts`` (few numpy calls).
 _SMALL_HESSIAN = 1 << 18
 
 
 class _SmallParts:
-    """What ``MultinomialLoss._small_hessian`` forms once per ``columns``:
-    the rows ``sqrt(s_i / S) [x_i, 1]`` (float64; without the 1 when there
-    is no intercept) and the flat indices that permute a matrix from the
-    per-class layout ``[coef_k, intercept_k]`` to the params layout."""
+    """What a small Hessian is formed from, once per ``columns``
+    (``_LinearDatafit._small``): the rows ``sqrt(s_i / S) [x_i, 1]``
+    (float64; without the 1 when there is no intercept) and the flat
+    indices that permute a matrix from the per-class layout ``[coef_k,
+    intercept_k]`` to the params layout."""
 
     def __init__(
         self, columns: np.ndarray, weights: np.ndarray, n_classes: int, intercept: bool
@@ -315,6 +316,7 @@ class _LinearDatafit(FlatParameters):
         # scipy builds a new matrix object for every X.T (50 us: most of a
         # product on small data); this view shares X's arrays.
         self._XT = X.T if sp.issparse(X) else None
+        self._small_parts: _SmallParts | None = None  # see ``_small``
 
     def _at(self, z: np.ndarray) -> np.ndarray:
         """The scores ``z`` plus the offset: where the loss is evaluated."""
@@ -350,6 +352,22 @@ class _LinearDatafit(FlatParameters):
         else:
             g = r.T @ self.X
         return np.asarray(g, dtype=np.float64)
+
+    def _small(self, columns: np.ndarray) -> _SmallParts | None:
+        """The ``_SmallParts`` of a dense ``columns`` whose Hessian holds at
+        most ``_SMALL_HESSIAN`` values of rows times parameters (kept for
+        ``X`` itself), else None."""
+        width = columns.shape[1] + self.fit_intercept
+        if sp.issparse(columns) or columns.shape[0] * self.n_outputs * width > (
+            _SMALL_HESSIAN
+        ):
+            return None
+        if columns is self.X and self._small_parts is not None:
+            return self._small_parts
+        small = _SmallParts(columns, self.weights, self.n_outputs, self.fit_intercept)
+        if columns is self.X:
+            self._small_parts = small
+        return small
 
     def stored_values(self, features: np.ndarray | None = None) -> int:
         """How many values a copy of the columns ``features`` of ``X`` holds
@@ -435,7 +453,6 @@ class BinaryLogisticLoss(_LinearDatafit):
         self.y = np.asarray(y, dtype=np.float64)
         # logloss = softplus(sign * z) = log(1 + exp(sign * z))
         self._sign = 1.0 - 2.0 * self.y
-        self._small_parts: _SmallParts | None = None
 
     def class_totals(self) -> np.ndarray:
         """Total normalized weight of class 0 and of class 1."""
@@ -521,14 +538,10 @@ class BinaryLogisticLoss(_LinearDatafit):
         column subset of ``X``, dense or sparse) and the intercept: a dense
         float64 matrix of size ``n_columns (+ 1)``."""
         self._count_pass(columns.shape[1])
-        if not sp.issparse(columns) and columns.size <= _SMALL_HESSIAN:
+        small = self._small(columns)
+        if small is not None:
             # Few numpy calls (their overhead is a small fit's cost): the
             # rows sqrt(s_i / S) [x_i, 1], formed once, times sqrt(p (1 - p)).
-            small = self._small_parts if columns is self.X else None
-            if small is None:
-                small = _SmallParts(columns, self.weights, 1, self.fit_intercept)
-                if columns is self.X:
-                    self._small_parts = small
             p = expit(self._at(z))
             weighted = small.root_rows * np.sqrt(p * (1.0 - p))[:, None]
             return weighted.T @ weighted  # syrk: exactly symmetric
@@ -588,7 +601,6 @@ class MultinomialLoss(_LinearDatafit):
         # the scores alone, and a working-set solver evaluates the full
         # datafit and its restriction at the same scores.
         self._last_softmax: list = [None]
-        self._small_parts: _SmallParts | None = None
 
     def _softmax_at(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``softmax(z)`` and ``logsumexp(z)`` per row, remembered for the last
@@ -703,9 +715,9 @@ class MultinomialLoss(_LinearDatafit):
         n_classes = self.n_outputs
         if sp.issparse(columns):
             return self._sparse_hessian(proba, columns)
-        size = self.n_outputs * (columns.shape[1] + self.fit_intercept)
-        if columns.shape[0] * size <= _SMALL_HESSIAN:
-            return self._small_hessian(proba, columns)
+        small = self._small(columns)
+        if small is not None:
+            return self._small_hessian(proba, small)
         # Formed directly in the params layout (every class's coefficients,
         # then the intercepts): no reordering copy of the matrix.
         n_features = columns.shape[1]
@@ -735,21 +747,15 @@ class MultinomialLoss(_LinearDatafit):
             full -= outer.T @ outer
         return 0.5 * (full + full.T)  # exactly symmetric, as solvers expect
 
-    def _small_hessian(self, proba: np.ndarray, columns: np.ndarray) -> np.ndarray:
-        """``hessian`` for a small dense ``columns`` in one block and few
+    def _small_hessian(self, proba: np.ndarray, small: _SmallParts) -> np.ndarray:
+        """``hessian`` for a small dense ``columns`` (``small``: its parts,
+        ``_LinearDatafit._small``) in one block and few
         numpy calls (their overhead, not the arithmetic, is a small fit's
         cost): formed class by class in the layout ``[coef_k, intercept_k]``
         from the rows ``x~_i = [x_i, 1]`` -- K weighted Gram matrices of
         ``x~`` on the diagonal blocks minus the Gram matrix of the rows
         ``sqrt(s_i / S) p_i (x) x~_i`` -- then permuted to the params
         layout."""
-        small = self._small_parts if columns is self.X else None
-        if small is None:
-            small = _SmallParts(
-                columns, self.weights, self.n_outputs, self.fit_intercept
-            )
-            if columns is self.X:
-                self._small_parts = small
         n_classes, width = self.n_outputs, small.width
         outer = (proba[:, :, None] * small.root_rows[:, None, :]).reshape(
             -1, n_classes * width

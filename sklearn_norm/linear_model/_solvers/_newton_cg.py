@@ -29,9 +29,10 @@ from ._result import smooth_gradient
 # with Python overhead that dominates on small data).
 DIRECT_MAX_PARAMS = 100
 _CG_FACTOR = 0.5
-# The float64 Cholesky routines (the explicit Hessian is always float64),
-# looked up once.
-_POTRF, _POTRS = get_lapack_funcs(("potrf", "potrs"), (np.zeros(1),))
+# LAPACK's float64 Cholesky factorization and solve (every explicit Hessian
+# is float64), looked up once: the lookup costs as much as factorizing a
+# matrix of tens of rows. Newton-CG's direct steps and prox-newton use them.
+POTRF, POTRS = get_lapack_funcs(("potrf", "potrs"), (np.zeros(1),))
 
 
 def solve_newton_cg(
@@ -118,10 +119,10 @@ def _direct_direction(datafit, penalty, z, grad) -> np.ndarray | None:
         return None
     # LAPACK directly: numpy's and scipy.linalg's wrappers cost more than the
     # factorization itself on these small matrices (a third of a small fit).
-    factor, info = _POTRF(hessian, lower=True, overwrite_a=True, clean=False)
+    factor, info = POTRF(hessian, lower=True, overwrite_a=True, clean=False)
     if info != 0:
         return None
-    direction, info = _POTRS(factor, grad, lower=True)
+    direction, info = POTRS(factor, grad, lower=True)
     if info != 0 or not np.all(np.isfinite(direction)):
         return None
     return -direction

@@ -56,12 +56,12 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
-import scipy.linalg
 
 from .._contract import Solver, SolverResult
 from .._penalties import ElasticNetPenalty, optimality
 from .._threads import single_blas_thread
 from ._gd import step_bound
+from ._newton_cg import POTRF, POTRS
 
 _MIN_GROWTH = 10
 _INNER_TOL_RATIO = 0.1
@@ -88,11 +88,6 @@ _MAX_HALVINGS = 40
 ACTIVE_SET_SIZE = 400
 _ACTIVE_SET_STEPS = 50
 _TINY = np.finfo(np.float64).tiny
-# The float64 Cholesky routines (every model Hessian is float64), looked up
-# once: the lookup costs as much as a factorization of tens of rows.
-_POTRF, _POTRS = scipy.linalg.lapack.get_lapack_funcs(
-    ("potrf", "potrs"), (np.zeros(1),)
-)
 
 
 def solve_prox_newton(
@@ -642,12 +637,12 @@ def _scaled_newton_step(hessian, gradient, refine: int = 0) -> np.ndarray | None
         return None
     # LAPACK directly: scipy.linalg's wrappers cost more than the
     # factorization itself at the sizes active_set solves (tens of rows).
-    factor, info = _POTRF(scaled, lower=True, overwrite_a=True, clean=False)
+    factor, info = POTRF(scaled, lower=True, overwrite_a=True, clean=False)
     if info != 0:
         return None
 
     def solve(rhs):
-        solution, info = _POTRS(factor, rhs / scale, lower=True)
+        solution, info = POTRS(factor, rhs / scale, lower=True)
         return None if info != 0 else -solution / scale
 
     step = solve(gradient)
