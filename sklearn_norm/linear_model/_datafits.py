@@ -669,13 +669,14 @@ class MultinomialLoss(_LinearDatafit):
         proba, lse = self._softmax_at(z)
         # logsumexp(z + dz) - logsumexp(z) = log1p(sum_k p_k * expm1(dz_k)),
         # p = softmax(z), with no cancellation; large rows by plain difference.
-        if float(np.max(np.abs(dz), initial=0.0)) <= 1.0:  # near a minimizer
+        magnitude = np.abs(dz)
+        if float(np.max(magnitude, initial=0.0)) <= 1.0:  # near a minimizer
             change += np.log1p(_row_sum(proba * np.expm1(dz)))
             return float(self.weights @ change)
         # Whole-array operations and a selection: boolean indexing of the
         # rows costs more than computing both forms everywhere.
         moved = _logsumexp(z + dz) - lse
-        small = _row_max(np.abs(dz)) <= 1.0
+        small = _row_max(magnitude) <= 1.0
         if small.any():
             # Clipped where unused: no row sum of -1 there, no log1p(-1).
             exact = np.log1p(_row_sum(proba * np.expm1(np.clip(dz, -1.0, 1.0))))
