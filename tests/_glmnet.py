@@ -62,6 +62,19 @@ write.table(rows, file.path(dir, "coef.csv"), sep = ",", row.names = FALSE,
 """
 
 
+_PATH_LENGTH_SCRIPT = r"""
+suppressMessages(library(glmnet))
+dir <- commandArgs(trailingOnly = TRUE)[1]
+x <- as.matrix(read.csv(file.path(dir, "x.csv"), header = FALSE))
+y <- read.csv(file.path(dir, "y.csv"), header = FALSE)[, 1]
+alpha <- as.numeric(readLines(file.path(dir, "alpha.txt")))
+fam <- if (length(unique(y)) > 2) "multinomial" else "binomial"
+# glmnet's defaults but for standardize: its own grid and stopping rule.
+fit <- glmnet(x, factor(y), family = fam, alpha = alpha, standardize = FALSE)
+writeLines(as.character(length(fit$lambda)), file.path(dir, "length.txt"))
+"""
+
+
 @functools.cache
 def glmnet_available() -> bool:
     """Whether ``Rscript`` runs and loads glmnet."""
@@ -137,3 +150,20 @@ def glmnet_fit(
         # glmnet's binomial model is the log-odds of the second level.
         rows = rows[-1:]
     return rows[:, 1:], rows[:, 0]
+
+
+def glmnet_path_length(X, y, alpha: float) -> int:
+    """How many points glmnet's default path has (its own grid, which
+    stops early where the fit stops changing), with ``standardize=FALSE``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        _write(folder / "x.csv", X)
+        _write(folder / "y.csv", y)
+        (folder / "alpha.txt").write_text(f"{alpha!r}\n")
+        (folder / "fit.R").write_text(_PATH_LENGTH_SCRIPT)
+        subprocess.run(
+            ["Rscript", str(folder / "fit.R"), str(folder)],
+            check=True,
+            capture_output=True,
+        )
+        return int((folder / "length.txt").read_text())

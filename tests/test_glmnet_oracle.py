@@ -9,11 +9,11 @@ on these problems; ours run at ``tol=1e-12``. Coefficients must agree within
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from _glmnet import glmnet_fit, needs_glmnet
-from sklearn.datasets import load_breast_cancer, load_wine
+from _glmnet import glmnet_fit, glmnet_path_length, needs_glmnet
+from sklearn.datasets import load_breast_cancer, load_wine, make_classification
 from sklearn.preprocessing import StandardScaler
 
-from sklearn_norm import RegularizedLogisticRegression
+from sklearn_norm import RegularizedLogisticRegression, logistic_path
 
 pytestmark = needs_glmnet
 
@@ -254,3 +254,23 @@ def test_grouped_multinomial_matches_glmnet(data, regularization, standardize):
     kept = model.coef_.any(axis=0)
     assert 0 < kept.sum() < X.shape[1] or data == "iris", label
     np.testing.assert_array_equal(model.coef_[:, kept] != 0.0, True, err_msg=label)
+
+
+@pytest.mark.parametrize(
+    "data, regularization",
+    [("synthetic", "l1"), ("wine", "l1"), ("wine", "elasticnet")],
+)
+def test_stop_early_ends_where_glmnet_does(data, regularization):
+    # The same default grid, and glmnet's rule for stopping it: 61 points
+    # on the synthetic data, 88 on wine L1, all 100 on wine elastic net.
+    if data == "synthetic":
+        X, y = make_classification(
+            1000, 8, n_informative=3, n_redundant=0, random_state=0
+        )
+        X = StandardScaler().fit_transform(X)
+    else:
+        X, y, _ = real_data(data)
+    lambdas, _, _ = logistic_path(
+        X, y, regularization=regularization, l1_ratio=0.5, stop_early=True
+    )
+    assert lambdas.size == glmnet_path_length(X, y, ALPHAS[regularization])

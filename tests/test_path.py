@@ -218,6 +218,41 @@ def test_path_solver_follows_the_model_size(shape, n_classes, expected, monkeypa
     assert used == {expected}
 
 
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_stop_early_ends_at_the_first_uninformative_point(n_classes):
+    # glmnet's rule, by hand from the path's own models: from the fifth
+    # point on, stop after the first that explains 99.9% of the null
+    # deviance or whose explained fraction grew by less than 1e-5.
+    from scipy.special import softmax
+    from sklearn.metrics import log_loss
+
+    X, y = make_classification(
+        1000, 8, n_informative=3, n_redundant=0, n_classes=n_classes, random_state=0
+    )
+    X = StandardScaler().fit_transform(X)
+    lambdas, coefs, intercepts = logistic_path(X, y)
+    null = log_loss(y, np.tile(np.bincount(y) / y.size, (y.size, 1)))
+    explained = []
+    for coef, intercept in zip(coefs, intercepts, strict=True):
+        scores = X @ coef.T + intercept
+        if n_classes == 2:
+            scores = np.hstack([np.zeros_like(scores), scores])
+        explained.append(1.0 - log_loss(y, softmax(scores, axis=1)) / null)
+    stops = [
+        i
+        for i in range(4, lambdas.size)
+        if explained[i] >= 0.999 or explained[i] - explained[i - 1] < 1e-5
+    ]
+    assert stops, "the test needs a path that stops early"
+    expected = stops[0] + 1
+
+    short, short_coefs, short_intercepts = logistic_path(X, y, stop_early=True)
+    assert short.size == expected < lambdas.size
+    np.testing.assert_array_equal(short, lambdas[:expected])
+    np.testing.assert_array_equal(short_coefs, coefs[:expected])
+    np.testing.assert_array_equal(short_intercepts, intercepts[:expected])
+
+
 def test_extrapolation_order_is_the_one_that_predicted_best():
     from sklearn_norm.linear_model._path import _best_order
 

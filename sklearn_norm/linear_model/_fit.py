@@ -148,6 +148,12 @@ def _frequency_intercepts(datafit, params: np.ndarray) -> np.ndarray:
     return params
 
 
+def null_loss(datafit) -> float:
+    """The training loss of the best constant model (glmnet's null
+    deviance, with penalty factors too)."""
+    return float(datafit.value_grad(constant_model(datafit))[0])
+
+
 def null_model(datafit, penalty: ElasticNetPenalty, tol: float = 1e-8) -> np.ndarray:
     """The best model whose penalized coefficients are all zero: the
     constant model, and the coefficients of penalty weight 0 fitted too

@@ -42,10 +42,10 @@ from ._cv_curve import (
 from ._datafits import weighted_gram
 from ._factors import PenaltyFactors, check_penalty_factor, coef_weights
 from ._fit import (
-    constant_model,
     datafit_of,
     effective_tol,
     encode_and_weigh,
+    null_loss,
     publish_result,
 )
 from ._logistic import RegularizedLogisticRegression
@@ -104,6 +104,10 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         starts at that of an ``l1_ratio=0.1`` elastic net, ten times the
         lasso's (glmnet uses ``l1_ratio=1e-3``, whose first three decades
         are nearly constant models; ``logistic_path`` keeps glmnet's).
+        Unlike glmnet's default path (``logistic_path``'s ``stop_early``),
+        the grid is never cut short where the training fit stops changing:
+        the held-out scores decide, and a grid is extended, not cut, where
+        its end scores best; the extension itself stops at glmnet's limits.
 
     n_lambdas : int, default=None
         Size of the default grid (before any extension). ``None``: 100 for
@@ -501,7 +505,7 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
             datafit, grid, folds, context, full_preconditioner, None
         )
         if self.lambdas is None:
-            ends = GridEnds(curve.lambdas, self.regularization, _null_loss(datafit))
+            ends = GridEnds(curve.lambdas, self.regularization, null_loss(datafit))
             curve = self._extend(
                 datafit, curve, ends, folds, context, full_preconditioner
             )
@@ -1021,12 +1025,6 @@ def _final_tol(tol: float, penalty: ElasticNetPenalty, dtype) -> float:
     if penalty.l2 > 0.0:
         final = min(final, 1e-7 * penalty.l2)
     return effective_tol(max(final, 16 * float(np.finfo(dtype).eps)), dtype)
-
-
-def _null_loss(datafit) -> float:
-    """The training loss of the best constant model (glmnet's null
-    deviance, with penalty factors too)."""
-    return float(datafit.value_grad(constant_model(datafit))[0])
 
 
 def _preconditioner(gram, held_out, fit_intercept):

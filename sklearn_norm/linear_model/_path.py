@@ -15,10 +15,12 @@ from sklearn.exceptions import ConvergenceWarning
 from .._sklearn_compat import Interval, StrOptions, validate_params
 from .._validation import resolution_note, validate_logistic
 from ._bounds import CoefficientBounds, bounds_box, check_bounds, fitted_bounds
+from ._cv_curve import _DEVIANCE_CHANGE_MIN, _DEVIANCE_RATIO_MAX
 from ._factors import PenaltyFactors, check_penalty_factor, coef_weights
 from ._fit import (
     build_datafit,
     effective_tol,
+    null_loss,
     null_model,
     reported_coef,
 )
@@ -228,6 +230,7 @@ def datafit_lambda_max(
         "multinomial_penalty": [StrOptions({"ungrouped", "grouped"})],
         "tol": [Interval(Real, 0, None, closed="left")],
         "num_iter": [Interval(Integral, 1, None, closed="left")],
+        "stop_early": ["boolean"],
         "verbose": ["verbose"],
     },
     prefer_skip_nested_validation=True,
@@ -252,6 +255,7 @@ def logistic_path(
     multinomial_penalty: str = "ungrouped",
     tol: float = 1e-6,
     num_iter: int = 1000,
+    stop_early: bool = False,
     verbose: int = 0,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Fit ``RegularizedLogisticRegression`` along a decreasing grid of
@@ -339,13 +343,22 @@ def logistic_path(
         Maximum solver iterations per point; a point that reaches it raises
         one ``ConvergenceWarning`` for the path.
 
+    stop_early : bool, default=False
+        Stop the path where it stops being informative, as glmnet does on
+        its default grid: from the fifth point on, after the first point
+        whose model explains at least 99.9% of the null deviance (the
+        training data are nearly separated) or whose explained fraction
+        grew by less than 1e-5 from the previous point (the fit no longer
+        depends on ``lambda_``). The arrays returned then hold only the
+        points fitted. ``False`` fits every point of the grid.
+
     verbose : int, default=0
         Solver progress output.
 
     Returns
     -------
     lambdas : ndarray of shape (n_lambdas,)
-        The grid, decreasing.
+        The grid, decreasing (with ``stop_early``, the points fitted).
 
     coefs : ndarray of shape (n_lambdas, n_outputs, n_features)
         ``coef_`` at each ``lambda_``; ``n_outputs`` is 1 for two classes,
@@ -411,7 +424,9 @@ def logistic_path(
             factors=factors,
             bounds=bounds,
             groups=groups,
+            stop_early=stop_early,
         )
+        grid = grid[: coefs.shape[0]]
     if standardization is not None:
         coefs, intercepts = standardization.to_original(coefs, intercepts)
         coefs, intercepts = coefs.astype(X.dtype), intercepts.astype(X.dtype)
@@ -462,6 +477,10 @@ _ORDER = 3
 # See _small_model_params.
 _PROX_ROWS_PER_PARAM = 20
 
+# glmnet's stopping rule (stop_early, _EarlyStop) takes at least this many
+# points (its mnlam), with the CV's thresholds (its devmax and fdev).
+_STOP_MIN_POINTS = 5
+
 
 class PathState(NamedTuple):
     """The last points of a path (at most ``_ORDER``) and the order of the
@@ -500,6 +519,7 @@ def fit_path(
     factors: PenaltyFactors | None = None,
     bounds: CoefficientBounds | None = None,
     groups: int = 1,
+    stop_early: bool = False,
 ) -> PathFit:
     """Warm-started fits at each ``lambda_`` of the decreasing ``grid``.
 
@@ -511,7 +531,9 @@ def fit_path(
     (``null_model``). ``factors``: the penalty factors of the datafit's
     features (already selected: ``datafit`` holds the fitted ones);
     ``bounds``: the bounds of its coefficients, on its columns' scale;
-    ``groups``: as in ``ElasticNetPenalty.from_params``."""
+    ``groups``: as in ``ElasticNetPenalty.from_params``; ``stop_early``:
+    as in ``logistic_path`` (the returned arrays then hold the points
+    fitted)."""
     dtype = datafit.dtype
     tol = effective_tol(tol, dtype)
     shape = (grid.size, datafit.n_outputs)
@@ -554,6 +576,7 @@ def fit_path(
     solutions = solutions[-len(lambdas) :] if lambdas else solutions
     order = state.order  # of the extrapolation (see _candidate_starts)
     not_converged = []
+    stopping = _EarlyStop(null_loss(datafit)) if stop_early else None
     # Small products run on one BLAS thread (see _threads), here too: a CV's
     # fold paths may run in worker processes, which do not inherit the limit
     # the caller set.
@@ -577,8 +600,37 @@ def fit_path(
             losses[i] = result.objective - penalty.value(params[: datafit.n_coef])
             if not result.converged:
                 not_converged.append(float(lambda_))
+            if stopping is not None and stopping.after(i, losses[i]):
+                coefs, intercepts, losses = (
+                    coefs[: i + 1].copy(),
+                    intercepts[: i + 1].copy(),
+                    losses[: i + 1].copy(),
+                )
+                break
     state = PathState(tuple(lambdas), tuple(solutions), tuple(scores), order, hessians)
     return PathFit(coefs, intercepts, not_converged, losses, state)
+
+
+class _EarlyStop:
+    """glmnet's rule for the end of an informative path (``stop_early``):
+    from the ``_STOP_MIN_POINTS``-th point on, a model explaining at least
+    ``_DEVIANCE_RATIO_MAX`` of the null deviance, or whose explained
+    fraction grew by less than ``_DEVIANCE_CHANGE_MIN`` since the previous
+    point, is the last."""
+
+    def __init__(self, null: float) -> None:
+        self.null = null
+        self.previous = None
+
+    def after(self, index: int, loss: float) -> bool:
+        """Whether the path stops after its point ``index`` (from 0)."""
+        explained = 1.0 - loss / self.null if self.null > 0.0 else 1.0
+        previous, self.previous = self.previous, explained
+        if index + 1 < _STOP_MIN_POINTS:
+            return False
+        return explained >= _DEVIANCE_RATIO_MAX or (
+            explained - previous < _DEVIANCE_CHANGE_MIN
+        )
 
 
 def _small_model_params(datafit) -> int | None:
