@@ -477,7 +477,7 @@ _ORDER = 3
 # See _small_model_params.
 _PROX_ROWS_PER_PARAM = 20
 
-# glmnet's stopping rule (stop_early, _EarlyStop) takes at least this many
+# glmnet's stopping rule (stop_early, _ends_after) takes at least this many
 # points (its mnlam), with the CV's thresholds (its devmax and fdev).
 _STOP_MIN_POINTS = 5
 
@@ -576,7 +576,7 @@ def fit_path(
     solutions = solutions[-len(lambdas) :] if lambdas else solutions
     order = state.order  # of the extrapolation (see _candidate_starts)
     not_converged = []
-    stopping = _EarlyStop(null_loss(datafit)) if stop_early else None
+    null = null_loss(datafit) if stop_early else None
     # Small products run on one BLAS thread (see _threads), here too: a CV's
     # fold paths may run in worker processes, which do not inherit the limit
     # the caller set.
@@ -600,7 +600,7 @@ def fit_path(
             losses[i] = result.objective - penalty.value(params[: datafit.n_coef])
             if not result.converged:
                 not_converged.append(float(lambda_))
-            if stopping is not None and stopping.after(i, losses[i]):
+            if stop_early and _ends_after(losses, i, null):
                 coefs, intercepts, losses = (
                     coefs[: i + 1].copy(),
                     intercepts[: i + 1].copy(),
@@ -611,26 +611,20 @@ def fit_path(
     return PathFit(coefs, intercepts, not_converged, losses, state)
 
 
-class _EarlyStop:
+def _ends_after(losses: np.ndarray, index: int, null: float) -> bool:
     """glmnet's rule for the end of an informative path (``stop_early``):
-    from the ``_STOP_MIN_POINTS``-th point on, a model explaining at least
-    ``_DEVIANCE_RATIO_MAX`` of the null deviance, or whose explained
-    fraction grew by less than ``_DEVIANCE_CHANGE_MIN`` since the previous
-    point, is the last."""
-
-    def __init__(self, null: float) -> None:
-        self.null = null
-        self.previous = None
-
-    def after(self, index: int, loss: float) -> bool:
-        """Whether the path stops after its point ``index`` (from 0)."""
-        explained = 1.0 - loss / self.null if self.null > 0.0 else 1.0
-        previous, self.previous = self.previous, explained
-        if index + 1 < _STOP_MIN_POINTS:
-            return False
-        return explained >= _DEVIANCE_RATIO_MAX or (
-            explained - previous < _DEVIANCE_CHANGE_MIN
-        )
+    from the ``_STOP_MIN_POINTS``-th point on, a point whose model explains
+    at least ``_DEVIANCE_RATIO_MAX`` of the null deviance (training loss
+    ``null``), or whose explained fraction grew by less than
+    ``_DEVIANCE_CHANGE_MIN`` since the previous point, is the last."""
+    if index + 1 < _STOP_MIN_POINTS:
+        return False
+    if not null > 0.0:
+        return True
+    before, explained = 1.0 - losses[index - 1 : index + 1] / null
+    return explained >= _DEVIANCE_RATIO_MAX or explained - before < (
+        _DEVIANCE_CHANGE_MIN
+    )
 
 
 def _small_model_params(datafit) -> int | None:
