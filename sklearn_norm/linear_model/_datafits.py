@@ -503,8 +503,16 @@ class BinaryLogisticLoss(_LinearDatafit):
         return self._matvec(*self.split(params))[:, 0]
 
     def value(self, z: np.ndarray) -> float:
-        # logaddexp(0, u) = log(1 + exp(u)) never overflows.
-        return float(self.weights @ np.logaddexp(0.0, self._sign * self._at(z)))
+        # log(1 + exp(u)) = max(u, 0) + log1p(exp(-|u|)) never overflows: the
+        # formula of np.logaddexp(0, u), in whole-array steps at half its
+        # time (its per-element branches dominate on 20000 rows).
+        u = self._sign * self._at(z)
+        softplus = np.abs(u)
+        np.negative(softplus, out=softplus)
+        np.exp(softplus, out=softplus)
+        np.log1p(softplus, out=softplus)
+        softplus += np.maximum(u, 0.0)
+        return float(self.weights @ softplus)
 
     def value_change(self, z: np.ndarray, dz: np.ndarray) -> float:
         u, du = self._sign * self._at(z), self._sign * dz
