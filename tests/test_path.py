@@ -253,6 +253,45 @@ def test_stop_early_ends_at_the_first_uninformative_point(n_classes):
     np.testing.assert_array_equal(short_intercepts, intercepts[:expected])
 
 
+def test_orthant_newton_computes_no_gradient_twice_at_the_same_scores():
+    # A working set of every column leaves the inner Newton loop with the
+    # gradient at its final scores: the outer loop's KKT check reuses it
+    # (a pass over X saved on points of a long, narrow path such as
+    # randhie's). Within each point's solve, no gradient of all of X is
+    # computed twice at the same scores.
+    from sklearn_norm.linear_model._datafits import BinaryLogisticLoss
+    from sklearn_norm.linear_model._fit import build_datafit
+    from sklearn_norm.linear_model._path import default_lambdas, fit_path
+    from sklearn_norm.linear_model._solvers import OrthantNewton
+
+    X, y = make_classification(3000, 6, n_informative=4, random_state=0)
+    _, datafit = build_datafit(StandardScaler().fit_transform(X), y, None, None, True)
+    solves = []  # the scores of each gradient, per solve
+    gradient, solve = BinaryLogisticLoss.gradient, OrthantNewton._solve
+
+    def recording_gradient(self, z):
+        if self is datafit:  # not a working set's copy of columns
+            solves[-1].append(z.copy())
+        return gradient(self, z)
+
+    def recording_solve(self, *args):
+        solves.append([])
+        return solve(self, *args)
+
+    grid = default_lambdas(datafit, "l1", 1.0, 30, None)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(BinaryLogisticLoss, "gradient", recording_gradient)
+        patch.setattr(OrthantNewton, "_solve", recording_solve)
+        fit_path(datafit, "l1", grid, 1.0, 1e-6, 1000)
+    assert len(solves) == grid.size
+    assert sum(len(scores) for scores in solves) > 2 * grid.size
+    repeated = [
+        sum(np.array_equal(a, b) for a, b in zip(scores, scores[1:], strict=False))
+        for scores in solves
+    ]
+    assert sum(repeated) == 0, repeated
+
+
 def test_extrapolation_order_is_the_one_that_predicted_best():
     from sklearn_norm.linear_model._path import _best_order
 

@@ -89,8 +89,10 @@ def solve_orthant_newton(
     n_iter = 0
     restricted = None  # (features, datafit on their columns) last used
     stalled = False  # switched to proximal Newton steps (see _newton_loop)
+    grad = None  # the gradient at z, when the working set was all of X
     while True:
-        grad = datafit.gradient(z)  # one pass over all of X
+        if grad is None:
+            grad = datafit.gradient(z)  # one pass over all of X
         pg = _pseudo_gradient(penalty, params, grad, n_coef)
         measure = float(np.max(np.abs(pg), initial=0.0))
         if verbose:
@@ -116,7 +118,7 @@ def solve_orthant_newton(
             restricted = features, sub, sub_penalty
             sub_params = datafit.restrict_params(params, features)
             sub_grad = datafit.restrict_params(grad, features)
-        sub_params, z, steps, stalled = _newton_loop(
+        sub_params, z, steps, stalled, sub_grad = _newton_loop(
             sub,
             sub_penalty,
             sub_params,
@@ -130,8 +132,10 @@ def solve_orthant_newton(
         n_iter += steps
         if features is None:
             params = sub_params
+            grad = sub_grad  # at the new z, or None: computed above
         else:
             params = datafit.expand_params(params, sub_params, features)
+            grad = None
         if steps == 0:  # the working set cannot improve: rounding level
             break
     value = datafit.value(z) + penalty.value(params[:n_coef])
@@ -174,7 +178,8 @@ def _newton_loop(datafit, penalty, params, z, grad, tol, max_iter, verbose, stal
     """Orthant-wise Newton steps on every coefficient of ``datafit`` (all of
     them may move), from ``params`` with scores ``z`` and data gradient
     ``grad``, until the KKT violation is at most ``tol``; returns the params,
-    the scores, the number of steps and whether the steps stalled.
+    the scores, the number of steps, whether the steps stalled, and the
+    data gradient at the returned scores when it was computed (else None).
 
     Stall: along nearly flat directions (duplicated or collinear columns at
     very different scales; the softmax's shift of a feature's K coefficients)
@@ -191,7 +196,10 @@ def _newton_loop(datafit, penalty, params, z, grad, tol, max_iter, verbose, stal
     mind the columns' scales. Problems that do not stall never pay for it.
     """
     if stalled:
-        return _finish_with_lbfgs(datafit, penalty, params, tol, max_iter, verbose)
+        return (
+            *_finish_with_lbfgs(datafit, penalty, params, tol, max_iter, verbose),
+            None,
+        )
     params = params.copy()
     n_coef = datafit.n_coef
     short_steps = 0
@@ -204,12 +212,12 @@ def _newton_loop(datafit, penalty, params, z, grad, tol, max_iter, verbose, stal
         if verbose > 1:
             print(f"  working-set step {n_iter}: kkt {measure:.3e}")
         if measure <= tol:
-            return params, z, n_iter, False
+            return params, z, n_iter, False, grad
         if short_steps >= _STALL_STEPS:
             params, z, steps, _ = _finish_with_lbfgs(
                 datafit, penalty, params, tol, max_iter - n_iter, verbose
             )
-            return params, z, n_iter + steps, True
+            return params, z, n_iter + steps, True, None
         w = params[:n_coef]
         free = _free_set(w, pg[:n_coef])
         index = np.concatenate([free, np.arange(n_coef, datafit.n_params)])
@@ -228,12 +236,12 @@ def _newton_loop(datafit, penalty, params, z, grad, tol, max_iter, verbose, stal
                 break
             damping *= 100.0
         if moved is None:  # no decrease even at rounding level
-            return params, z, n_iter, False
+            return params, z, n_iter, False, grad
         params, z, step = moved
         if step < _SHORT_STEP and measure > 0.5 * best:
             short_steps += 1  # cut short, and no progress on the KKT
         best = min(best, measure)
-    return params, z, max_iter, False
+    return params, z, max_iter, False, None
 
 
 def _finish_with_lbfgs(datafit, penalty, params, tol, max_iter, verbose):
