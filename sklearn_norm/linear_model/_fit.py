@@ -151,7 +151,7 @@ def _frequency_intercepts(datafit, params: np.ndarray) -> np.ndarray:
 def null_loss(datafit) -> float:
     """The training loss of the best constant model (glmnet's null
     deviance, with penalty factors too)."""
-    return float(datafit.value_grad(constant_model(datafit))[0])
+    return float(datafit.value(datafit.decision(constant_model(datafit))))
 
 
 def null_model(datafit, penalty: ElasticNetPenalty, tol: float = 1e-8) -> np.ndarray:
