@@ -352,6 +352,36 @@ def test_gd_with_a_small_step_says_increase_lr_up_to_the_bound(n_classes):
     assert_allclose(good.objective_, reference.objective_, rtol=1e-8)
 
 
+@pytest.mark.parametrize(
+    "n_samples, n_features, n_classes", [(1000, 30, 4), (500, 100, 3)]
+)
+def test_gd_step_bound_of_sparse_multinomial_data(n_samples, n_features, n_classes):
+    # The Lanczos start was the vector of ones, a null vector of a
+    # multinomial Hessian (a shift common to all classes): on these sparse
+    # matrices ARPACK stopped with "starting vector is zero" (the first), or
+    # stayed in the null space and advised lr up to 7e16 (the second).
+    from sklearn_norm.linear_model._datafits import MultinomialLoss
+    from sklearn_norm.linear_model._solvers import step_bound
+
+    rng = np.random.default_rng(0)
+    X = sp.random(n_samples, n_features, density=0.02, format="csr", random_state=0)
+    X.data = rng.standard_normal(X.data.size)
+    y = rng.integers(0, n_classes, n_samples)
+    weights = np.full(n_samples, 1.0 / n_samples)
+    datafit = MultinomialLoss(X, y, weights, True, n_classes)
+    hessp = datafit.hessp(datafit.decision(np.zeros(datafit.n_params)))
+    hessian = np.column_stack([hessp(unit) for unit in np.eye(datafit.n_params)])
+    largest = np.linalg.eigvalsh((hessian + hessian.T) / 2)[-1] * n_classes / 2
+    assert_allclose(step_bound(datafit), 1.0 / largest, rtol=1e-5)
+    model = RegularizedLogisticRegression(solver="gd", lr=1e-3, num_iter=3)
+    with pytest.warns(ConvergenceWarning) as record:
+        model.fit(X, y)
+    match = re.search(r"increase lr up to ([0-9.e+-]+)", str(record[0].message))
+    assert match, str(record[0].message)
+    # Rounded down to three digits in the message.
+    assert 0.99 / largest <= float(match.group(1)) <= 1.0 / largest
+
+
 # ------------------------------------------------------ labels and columns
 
 

@@ -79,13 +79,17 @@ def step_bound(datafit) -> float:
     else:
         operator = LinearOperator((n_params, n_params), matvec=hessp, dtype=float)
         # A fixed start: the bound, and the warning quoting it, are
-        # reproducible.
+        # reproducible. Not the vector of ones: with several classes it is a
+        # null vector of the Hessian (every class's parameters shifted
+        # alike leave the probabilities unchanged), on which ARPACK stops
+        # with "starting vector is zero".
+        start = np.random.default_rng(0).uniform(0.5, 1.5, n_params)
         (value,) = eigsh(
             operator,
             k=1,
             which="LA",
             tol=_LANCZOS_TOL,
-            v0=np.ones(n_params),
+            v0=start,
             return_eigenvectors=False,
         )
         largest = float(value) * (1.0 + _LANCZOS_TOL)
