@@ -11,12 +11,17 @@ they touch) and the median seconds of ``--repeats`` runs of
 thread, then whether the passes fall as ``tol`` loosens.
 
 Problems (standardized): scikit-learn's breast cancer (L1, elastic net) and
-digits (L1, L2), and ``make_classification(4000 * scale, 200 * scale)`` (L1,
-elastic net, ``l1_ratio=0.5``).
+digits (its 61 non-constant columns, as ``bench_path_glmnet.py``; L1, L2),
+``make_classification(4000 * scale, 200 * scale)`` (L1, elastic net,
+``l1_ratio=0.5``), ``make_classification(5000 * scale, 100 * scale)`` with
+10 classes (L1) and a sparse ``5000 * scale x 1000 * scale`` matrix (2 %
+non-zeros) with 4 classes from a multinomial model on 40 columns (L1). The
+multinomial paths (orthant-wise Newton beyond 400 parameters) are the ones
+whose passes do not always fall.
 
 Run::
 
-    python benchmarks/bench_path_tol.py              # about 2 minutes
+    python benchmarks/bench_path_tol.py              # about 6 minutes
     python benchmarks/bench_path_tol.py --only digits --repeats 1
 """
 
@@ -27,6 +32,8 @@ import statistics
 import time
 import warnings
 
+import numpy as np
+import scipy.sparse as sp
 from sklearn.datasets import load_breast_cancer, load_digits, make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
@@ -45,7 +52,8 @@ def problems(scale: float):
         return StandardScaler().fit_transform(X), y
 
     breast = standardized(*load_breast_cancer(return_X_y=True))
-    digits = standardized(*load_digits(return_X_y=True))
+    X, y = load_digits(return_X_y=True)
+    digits = standardized(X[:, X.std(axis=0) > 0], y)
     n, p = max(int(4000 * scale), 200), max(int(200 * scale), 20)
     synthetic = standardized(
         *make_classification(n, p, n_informative=p // 5, random_state=0)
@@ -56,6 +64,34 @@ def problems(scale: float):
     yield "digits", *digits, "l2"
     yield f"synthetic {n}x{p}", *synthetic, "l1"
     yield f"synthetic {n}x{p}", *synthetic, "elasticnet"
+    n, p = max(int(5000 * scale), 500), max(int(100 * scale), 20)
+    yield (
+        f"synthetic {n}x{p}, 10 classes",
+        *standardized(
+            *make_classification(
+                n, p, n_informative=p // 5, n_classes=10, random_state=0
+            )
+        ),
+        "l1",
+    )
+    yield f"sparse {n}x{10 * p}, 4 classes", *sparse_multinomial(n, 10 * p), "l1"
+
+
+def sparse_multinomial(n: int, p: int, n_classes: int = 4):
+    """A CSR matrix with 2 % standard normal non-zeros and labels drawn from
+    a multinomial model on 40 of its columns."""
+    rng = np.random.default_rng(0)
+    X = sp.random(n, p, density=0.02, format="csr", random_state=0)
+    X.data = rng.standard_normal(X.data.size)
+    coef = np.zeros((p, n_classes))
+    coef[rng.choice(p, 40, replace=False)] = rng.normal(0.0, 3.0, (40, n_classes))
+    scores = np.asarray(X @ coef)
+    probabilities = np.exp(scores - scores.max(axis=1, keepdims=True))
+    probabilities /= probabilities.sum(axis=1, keepdims=True)
+    # One uniform draw per row against the cumulative probabilities.
+    draws = rng.random((n, 1))
+    y = (draws > np.cumsum(probabilities, axis=1)).sum(axis=1)
+    return X, np.minimum(y, n_classes - 1)
 
 
 def run(X, y, regularization: str, tol: float, repeats: int) -> tuple[float, float]:
@@ -83,7 +119,7 @@ def main(argv=None) -> int:
     warnings.simplefilter("ignore", ConvergenceWarning)
     header = " ".join(f"{f'tol {tol:g}':>16}" for tol in TOLS)
     print(f"passes over X / median seconds of {args.repeats}, one BLAS thread")
-    print(f"{'problem':32} {header}  falls as tol loosens")
+    print(f"{'problem':36} {header}  falls as tol loosens")
     failures = 0
     with threadpool_limits(1, user_api="blas"):
         for name, X, y, regularization in problems(args.scale):
@@ -95,7 +131,7 @@ def main(argv=None) -> int:
             monotone = all(a <= b for a, b in zip(passes, passes[1:], strict=False))
             failures += not monotone
             cells = " ".join(f"{p:8.0f} /{s:6.2f}s" for p, s in results)
-            print(f"{label:32} {cells}  {'yes' if monotone else 'NO'}")
+            print(f"{label:36} {cells}  {'yes' if monotone else 'NO'}")
     print(f"paths whose passes do not fall as tol loosens: {failures}")
     return 0
 

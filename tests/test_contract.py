@@ -739,6 +739,36 @@ def test_conjugate_gradient_meets_its_norm_criteria():
     assert 1 <= loose.calls < tight.calls
 
 
+def test_conjugate_gradient_stops_on_its_radius():
+    # Steihaug: within the radius the solve is the plain one; beyond it the
+    # iterate stops on the sphere, after fewer products, with at least the
+    # model decrease of the Cauchy point (the model's minimizer along b
+    # within the radius).
+    A = _spd(30, 4, condition=1e4)
+    b = np.random.default_rng(5).normal(size=30)
+    exact = np.linalg.solve(A, b)
+    atol = 1e-10 * np.linalg.norm(b)
+    inside, _ = conjugate_gradient(
+        A.__matmul__, b, atol, 500, radius=1.1 * np.linalg.norm(exact)
+    )
+    assert_allclose(inside, exact, rtol=1e-8)
+
+    def model(x):
+        return 0.5 * x @ A @ x - b @ x
+
+    for share in (0.01, 0.3, 0.9):
+        radius = share * np.linalg.norm(exact)
+        bounded, unbounded = _Counted(A), _Counted(A)
+        x, xs = conjugate_gradient(bounded, b, atol, 500, radius=radius)
+        conjugate_gradient(unbounded, b, atol, 500)
+        assert xs is None
+        assert_allclose(np.linalg.norm(x), radius, rtol=1e-12)
+        assert bounded.calls < unbounded.calls
+        unit = b / np.linalg.norm(b)
+        cauchy = min(radius, (b @ b) / (unit @ A @ b)) * unit
+        assert model(x) <= model(cauchy) + 1e-12 * abs(model(cauchy))
+
+
 def test_conjugate_gradient_with_preconditioners():
     rng = np.random.default_rng(2)
     scales = np.logspace(-3, 3, 30)

@@ -569,6 +569,8 @@ def fit_path(
         preconditioner=preconditioner,
         # prox-newton reuses a working set's Hessian from point to point.
         hessians=hessians,
+        # orthant-newton bounds the steps after a cut one (warm starts only).
+        trust_radius=True,
     )
     if state is None:
         state = PathState((), (null_model(datafit, shape_of_penalty, tol),), ())

@@ -264,11 +264,21 @@ class GramPreconditioner:
 
 
 def conjugate_gradient(
-    hessp, b, atol, max_iter, precondition=None, scores=None, max_atol=0.0
+    hessp,
+    b,
+    atol,
+    max_iter,
+    precondition=None,
+    scores=None,
+    max_atol=0.0,
+    radius=np.inf,
 ):
     """Approximately solve ``H x = b`` (H positive semi-definite) from x = 0,
-    stopping at ``||H x - b|| <= atol``, at ``max|H x - b| <= max_atol``, or
-    on a direction of no curvature; ``precondition(r)`` applies an
+    stopping at ``||H x - b|| <= atol``, at ``max|H x - b| <= max_atol``, on
+    a direction of no curvature, or, with a finite ``radius`` (and no
+    preconditioner), where the iterate reaches ``||x|| = radius`` (Steihaug:
+    the unpreconditioned iterates' norms grow, so ``x`` is the point of
+    that sphere on the last CG segment); ``precondition(r)`` applies an
     approximate inverse of ``H``.
 
     Returns ``x`` and, when ``scores()`` gives the scores ``X d`` of the last
@@ -291,6 +301,11 @@ def conjugate_gradient(
                 return x, xs
             return b, None  # steepest descent if nothing better
         alpha = ry / curvature
+        if radius < np.inf and float(np.linalg.norm(x + alpha * d)) > radius:
+            xd, dd, xx = float(x @ d), float(d @ d), float(x @ x)
+            alpha = (-xd + np.sqrt(xd * xd + dd * (radius * radius - xx))) / dd
+            x += alpha * d
+            return x, None
         x += alpha * d
         if scores is not None:
             xs = alpha * scores() if xs is None else xs + alpha * scores()
