@@ -769,6 +769,17 @@ def test_conjugate_gradient_stops_on_its_radius():
         assert model(x) <= model(cauchy) + 1e-12 * abs(model(cauchy))
 
 
+def test_trust_radius_follows_the_steps_and_never_vanishes():
+    from sklearn_norm.linear_model._solvers._orthant_newton import _next_radius
+
+    taken = np.array([3.0, 4.0])
+    assert _next_radius(np.inf, taken, 1.0) == np.inf
+    assert _next_radius(1.5, taken, 1.0) == 3.0
+    assert _next_radius(np.inf, taken, 0.25) == 10.0
+    # A cut step rounded to nothing keeps the radius (0 would stall).
+    assert _next_radius(7.0, np.zeros(2), 1e-10) == 7.0
+
+
 def test_conjugate_gradient_with_preconditioners():
     rng = np.random.default_rng(2)
     scales = np.logspace(-3, 3, 30)

@@ -266,13 +266,24 @@ def _newton_loop(
         if moved is None:  # no decrease even at rounding level
             return params, z, n_iter, False, grad
         if trust_radius:
-            taken = float(np.linalg.norm(moved[0] - params))
-            radius = 2.0 * taken if moved[2] < 1.0 else 2.0 * radius
+            radius = _next_radius(radius, moved[0] - params, moved[2])
         params, z, step = moved
         if step < _SHORT_STEP and measure > 0.5 * best:
             short_steps += 1  # cut short, and no progress on the KKT
         best = min(best, measure)
     return params, z, max_iter, False, None
+
+
+def _next_radius(radius: float, taken: np.ndarray, step: float) -> float:
+    """The conjugate gradients' radius after a step ``taken`` that the line
+    search cut to ``step`` of its direction (``_newton_loop``): twice its
+    length after a cut, twice ``radius`` after a whole step. A cut step
+    rounded to nothing (a step length near 1e-10) leaves ``radius`` as it
+    is: a radius of 0 would give zero directions from then on."""
+    length = float(np.linalg.norm(taken))
+    if step == 1.0:
+        return 2.0 * radius
+    return 2.0 * length if length > 0.0 else radius
 
 
 def _finish_with_lbfgs(datafit, penalty, params, tol, max_iter, verbose):
