@@ -17,7 +17,8 @@ digits (its 61 non-constant columns, as ``bench_path_glmnet.py``; L1, L2),
 10 classes (L1) and a sparse ``5000 * scale x 1000 * scale`` matrix (2 %
 non-zeros) with 4 classes from a multinomial model on 40 columns (L1). The
 multinomial paths (orthant-wise Newton beyond 400 parameters) are the ones
-whose passes do not always fall.
+whose passes did not always fall before the trust radius of a path's
+points (``_orthant_newton._newton_loop``).
 
 Run::
 
