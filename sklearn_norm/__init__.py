@@ -14,7 +14,10 @@ The public API:
 - :class:`RegularizedLogisticRegressionCV`: ``lambda_`` chosen by
   cross-validating that path (``lambda_min_``, ``lambda_1se_``);
   :func:`plot_path` and :func:`plot_cv` draw it (matplotlib, the ``plot``
-  extra).
+  extra);
+- :func:`move_to_numpy`: a copy of an estimator fitted on PyTorch, CuPy or
+  other array-API arrays (under scikit-learn's ``array_api_dispatch``) with
+  its fitted arrays in NumPy.
 
 ``python -m sklearn_norm`` (or ``sklearn-norm``) runs it on a CSV file or a
 demo dataset and writes a report and the two pictures.
@@ -30,6 +33,7 @@ import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from ._array_api import move_to_numpy
     from ._plot import plot_cv, plot_path
     from .linear_model import (
         RegularizedLogisticRegression,
@@ -51,6 +55,7 @@ _MODULES = {
     "l2_normalize": ".normalize",
     "lambda_max": ".linear_model",
     "logistic_path": ".linear_model",
+    "move_to_numpy": "._array_api",
     "plot_cv": "._plot",
     "plot_path": "._plot",
 }
@@ -111,6 +116,7 @@ __all__ = [
     "l2_normalize",
     "lambda_max",
     "logistic_path",
+    "move_to_numpy",
     "plot_cv",
     "plot_path",
 ]

@@ -115,6 +115,11 @@ def check_input(X, name: str = "X"):
     if sp.issparse(X):
         _check_dtype(X.dtype, name)
         return X
+    if _foreign_array(X):
+        # An array of another array-API library, left to scikit-learn's
+        # validation under array_api_dispatch (its dtype is not numpy's).
+        _check_ndim(X, name)
+        return X
     refuse_masked(
         X,
         name,
@@ -136,6 +141,20 @@ def check_input(X, name: str = "X"):
             raise ValueError(
                 f"{name} could not be converted to an array: {error}"
             ) from error
+    _check_ndim(X, name)
+    _check_dtype(getattr(X, "dtype", None), name)
+    return X
+
+
+def _foreign_array(X) -> bool:
+    """Whether ``X`` is an array of another array-API library that
+    ``array_api_dispatch`` lets through (``_array_api.namespace_of``)."""
+    from ._array_api import namespace_of  # imports this module
+
+    return namespace_of(X) is not None
+
+
+def _check_ndim(X, name: str) -> None:
     ndim = getattr(X, "ndim", None)  # unknown for some array-likes: leave it
     if ndim is not None and ndim != 2:
         shape = X.shape
@@ -150,8 +169,6 @@ def check_input(X, name: str = "X"):
             f"{name} must be a 2-D array of shape (n_samples, n_features), got "
             f"{what}.{advice}"
         )
-    _check_dtype(getattr(X, "dtype", None), name)
-    return X
 
 
 def _is_temporal(dtype) -> bool:
@@ -184,7 +201,11 @@ def _named(columns: list[tuple[object, str]]) -> str:
 
 
 def _check_dtype(dtype, name: str) -> None:
-    if dtype is not None and np.dtype(dtype).kind == "c":
+    try:
+        kind = None if dtype is None else np.dtype(dtype).kind
+    except TypeError:  # another library's dtype (torch.float32): converted later
+        return
+    if kind == "c":
         raise ValueError(f"Complex data not supported: {name} has dtype {dtype}.")
 
 
@@ -209,7 +230,7 @@ def explain(error: Exception, X, name: str = "X") -> Exception:
             )
         return error
     dtype = getattr(X, "dtype", None)
-    if dtype is not None and np.dtype(dtype).kind in "OSUV":
+    if isinstance(dtype, np.dtype) and dtype.kind in "OSUV":
         try:
             np.asarray(X, dtype=np.float64)
         except (TypeError, ValueError) as conversion:

@@ -17,7 +17,9 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike
 
+from .._array_api import namespace_of
 from .._validation import check_not_masked, is_dask_collection
+from ._array_api import ArrayApiKind
 from ._dask import DaskKind
 from ._dense import Axis, DenseKind
 from ._sparse import SparseKind, SparseMatrix
@@ -40,7 +42,10 @@ def l1_normalize(
         and float64 are kept. scipy.sparse input must be 2-D; the result has
         the same sparse format and is never densified. A Dask array gives a
         lazy Dask array (NaN and infinity are then reported when it is
-        computed).
+        computed). Under ``sklearn.config_context(array_api_dispatch=True)``
+        an array of another array-API library (PyTorch, CuPy...) is
+        normalized by that library on its device, and the result is an
+        array of the same library and device.
     axis : int, tuple of ints or None, default=None
         The axis or axes whose L1 norm divides ``x``. ``None`` uses the norm of
         the whole array. For sparse input: 0, 1, -1, -2 or None.
@@ -49,7 +54,7 @@ def l1_normalize(
 
     Returns
     -------
-    normalized : ndarray or sparse matrix
+    normalized : ndarray, sparse matrix, dask array or array of ``x``'s library
         A new array of the same shape; ``x`` itself is never modified.
 
     Raises
@@ -104,7 +109,10 @@ def l2_normalize(
         and float64 are kept. scipy.sparse input must be 2-D; the result has
         the same sparse format and is never densified. A Dask array gives a
         lazy Dask array (NaN and infinity are then reported when it is
-        computed).
+        computed). Under ``sklearn.config_context(array_api_dispatch=True)``
+        an array of another array-API library (PyTorch, CuPy...) is
+        normalized by that library on its device, and the result is an
+        array of the same library and device.
     axis : int, tuple of ints or None, default=-1
         The axis or axes whose L2 norm divides ``x``; the default normalizes
         each vector along the last axis (each row of a 2-D array). ``None``
@@ -115,7 +123,7 @@ def l2_normalize(
 
     Returns
     -------
-    normalized : ndarray or sparse matrix
+    normalized : ndarray, sparse matrix, dask array or array of ``x``'s library
         A new array of the same shape; ``x`` itself is never modified.
 
     Raises
@@ -156,9 +164,11 @@ def l2_normalize(
     return _normalize(x, axis, epsilon, "l2")
 
 
-def kind_of(X: object) -> type[DenseKind | SparseKind | DaskKind]:
+def kind_of(X: object) -> type[DenseKind | SparseKind | DaskKind | ArrayApiKind]:
     """The operations on ``X``'s kind of input: ``DaskKind``, ``SparseKind``,
-    or else ``DenseKind`` (ndarrays and other array-likes), each with
+    ``ArrayApiKind`` (arrays of another array-API library, under
+    ``array_api_dispatch``), or else ``DenseKind`` (ndarrays and other
+    array-likes), each with
 
     - ``normalize(x, axis, norm, epsilon, name, copy)``: ``x`` as float,
       normalized over ``axis``; in place for a converted copy, or with
@@ -173,6 +183,8 @@ def kind_of(X: object) -> type[DenseKind | SparseKind | DaskKind]:
         return DaskKind
     if sp.issparse(X):
         return SparseKind
+    if namespace_of(X) is not None:
+        return ArrayApiKind
     return DenseKind
 
 

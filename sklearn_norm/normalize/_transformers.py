@@ -19,6 +19,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from .. import _dask as dask_input
+from .._array_api import check_same_namespace, namespace_of, placement
 from .._sklearn_compat import Interval, Options
 from .._state import VersionedStateMixin, transactional
 from .._validation import (
@@ -38,7 +39,8 @@ if TYPE_CHECKING:
 
 def column_norms(X: np.ndarray | SparseMatrix, norm: str) -> np.ndarray:
     """float64 L1 or L2 norm of each column of a validated 2-D ``X`` of any
-    kind (Dask: one computation), overflow-safe."""
+    kind (Dask: one computation; another array-API library: an array of
+    it, on ``X``'s device), overflow-safe."""
     return kind_of(X).column_norms(X, norm)
 
 
@@ -90,7 +92,7 @@ class _BaseNormalizer(
         self : object
             The fitted transformer.
         """
-        for attribute in ("norms_", "n_samples_seen_"):
+        for attribute in ("norms_", "n_samples_seen_", "_fitted_on"):
             if hasattr(self, attribute):
                 delattr(self, attribute)
         return self._partial_fit(X, reset=True)
@@ -126,17 +128,23 @@ class _BaseNormalizer(
     def _partial_fit(self, X: ArrayLike | SparseMatrix, reset: bool) -> Self:
         first = not hasattr(self, "norms_")  # fit deletes it before calling here
         self._epsilon()  # refused now rather than at transform time
+        if not reset:
+            self._check_namespace(X, "partial_fit")
         X = self._validated(X, reset)
+        self._fitted_on = placement(X)
         if self.axis == 1:
             return self
         norms = column_norms(X, self._norm)
+        namespace = namespace_of(X)
+        xp = np if namespace is None else namespace.xp
         if not first:
             if self._norm == "l1":
                 norms = self.norms_ + norms
             else:
-                norms = np.hypot(self.norms_, norms)
-        if not np.isfinite(norms).all():
-            features = np.flatnonzero(~np.isfinite(norms))[:5].tolist()
+                norms = xp.hypot(self.norms_, norms)
+        if not bool(xp.all(xp.isfinite(norms))):
+            host = norms if namespace is None else namespace.to_numpy(norms)
+            features = np.flatnonzero(~np.isfinite(host))[:5].tolist()
             raise ValueError(
                 f"The {self._norm.upper()} norm of feature(s) {features} overflows "
                 "float64; divide X by a constant before fitting."
@@ -155,6 +163,11 @@ class _BaseNormalizer(
             if reset:
                 dask_input.reset_features(self, X)
             return X
+        namespace = namespace_of(X)
+        if namespace is not None:
+            # Another array-API library: scikit-learn's checks run in it.
+            dtypes = namespace.float_dtypes
+            return validate(self, X, reset=reset, dtype=dtypes, **kwargs)
         check_in_memory_input(X)
         return validate(
             self,
@@ -164,6 +177,10 @@ class _BaseNormalizer(
             dtype=FLOAT_DTYPES,
             **kwargs,
         )
+
+    def _check_namespace(self, X, method: str) -> None:
+        """Refuse ``X`` of another array library or device than ``fit``'s."""
+        check_same_namespace(X, self, getattr(self, "_fitted_on", None), method)
 
     # -- transforming ----------------------------------------------------
     def transform(
@@ -189,7 +206,10 @@ class _BaseNormalizer(
         copy = self.copy if copy is None else copy
         if self.axis == 0:
             check_is_fitted(self, "norms_")
+            self._check_namespace(X, "transform")
             return self._scale(X, copy, divide=True)
+        if hasattr(self, "_fitted_on"):  # fitted: on fit's array library
+            self._check_namespace(X, "transform")
         self._validate_params()  # stateless: transform may come without fit
         epsilon = self._epsilon()
         # NaN and infinity are detected for free by the kernels (a non-finite
@@ -226,6 +246,7 @@ class _BaseNormalizer(
             The data in its original scale.
         """
         check_is_fitted(self, "norms_")
+        self._check_namespace(X, "inverse_transform")
         return self._scale(X, self.copy if copy is None else copy, divide=False)
 
     def _epsilon(self) -> float:
@@ -236,9 +257,11 @@ class _BaseNormalizer(
     def _divisors(self) -> np.ndarray:
         """The learned norms, floored as the functions floor them."""
         epsilon = self._epsilon()
-        if self._norm == "l1":
-            return np.maximum(self.norms_, epsilon)
-        return np.maximum(self.norms_, np.sqrt(epsilon))
+        floor = epsilon if self._norm == "l1" else float(np.sqrt(epsilon))
+        namespace = namespace_of(self.norms_)
+        if namespace is not None:
+            return namespace.xp.clip(self.norms_, min=floor)
+        return np.maximum(self.norms_, floor)
 
     def _scale(
         self, X: ArrayLike | SparseMatrix, copy: bool, divide: bool
@@ -259,6 +282,7 @@ class _BaseNormalizer(
         tags.input_tags.sparse = True
         tags.requires_fit = self.axis == 0
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        tags.array_api_support = True
         return tags
 
 
@@ -277,12 +301,15 @@ _SHARED_PARAMETERS = """
         float32/float64 ndarray or CSR/CSC matrix in place; other input
         (including a read-only array or matrix, such as a memmap from
         ``joblib.load``) is converted and a new array returned either way.
+        A float array of another array-API library is divided in place too.
 
     Attributes
     ----------
     norms_ : ndarray of shape (n_features,), dtype float64
         The {norm} norm of each column of the data seen in ``fit`` and
-        ``partial_fit``. Only with ``axis=0``.
+        ``partial_fit``. Only with ``axis=0``. An array of the training
+        data's library and device when it was fitted on another array-API
+        library (see the class description).
     n_samples_seen_ : int
         The number of rows seen in ``fit`` and ``partial_fit``. Only with
         ``axis=0``.
@@ -302,7 +329,10 @@ class L1Normalizer(_BaseNormalizer):
     as :func:`l1_normalize` does; ``axis=0`` divides each column by
     ``max(norms_, epsilon)``, its L1 norm learned in ``fit``. Dense and sparse
     (CSR, CSC) input are supported, float32 stays float32, and sparse input is
-    never densified.
+    never densified. Under ``sklearn.config_context(array_api_dispatch=True)``
+    arrays of PyTorch, CuPy and other array-API libraries are normalized by
+    their library on their device; a fitted transformer then takes arrays of
+    that library and device only (:func:`move_to_numpy` gives a NumPy copy).
 """
         + _SHARED_PARAMETERS.format(
             norm="L1",
@@ -342,7 +372,11 @@ class L2Normalizer(_BaseNormalizer):
     habit of L2-normalizing embeddings, as in FaceNet); ``axis=0`` divides each
     column by ``max(norms_, sqrt(epsilon))``, its L2 norm learned in ``fit``.
     Dense and sparse (CSR, CSC) input are supported, float32 stays float32,
-    and sparse input is never densified.
+    and sparse input is never densified. Under
+    ``sklearn.config_context(array_api_dispatch=True)`` arrays of PyTorch,
+    CuPy and other array-API libraries are normalized by their library on
+    their device; a fitted transformer then takes arrays of that library and
+    device only (:func:`move_to_numpy` gives a NumPy copy).
 """
         + _SHARED_PARAMETERS.format(
             norm="L2",
