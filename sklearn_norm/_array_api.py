@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import scipy.sparse as sp
 from sklearn import config_context, get_config
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, clone
 from sklearn.utils._array_api import (
     _convert_to_numpy,
     _is_numpy_namespace,
@@ -66,6 +66,27 @@ class Namespace(NamedTuple):
             dtype = self.widest_float
         return self.xp.asarray(values, dtype=dtype, device=self.device)
 
+    def asarray_like(self, values: np.ndarray):
+        """A NumPy array on the device with the matching dtype: float32
+        stays float32, other floats become the widest float, integers
+        int64, booleans bool."""
+        values = np.asarray(values)
+        kind = values.dtype.kind
+        if kind == "f":
+            dtype = self.xp.float32 if values.dtype == np.float32 else None
+            return self.asarray(values, dtype)
+        if kind == "b":
+            return self.asarray(values, self.xp.bool)
+        return self.asarray(values.astype(np.int64), self.xp.int64)
+
+    def take(self, X, index, axis: int):
+        """The rows (``axis=0``) or columns (``axis=1``) ``index`` (host
+        integers or a boolean mask) of ``X``, on its device."""
+        index = np.asarray(index)
+        if index.dtype == bool:
+            index = np.flatnonzero(index)
+        return self.xp.take(X, self.asarray(index, self.xp.int64), axis=axis)
+
     def to_numpy(self, array) -> np.ndarray:
         """A NumPy copy of an array of this library, on the host."""
         return np.asarray(_convert_to_numpy(array, self.xp))
@@ -99,6 +120,28 @@ def _foreign(X: object) -> Namespace | None:
     if _is_numpy_namespace(xp):
         return None
     return Namespace(xp, device)
+
+
+def take_rows(X, rows):
+    """The rows ``rows`` of ``X``: on its device for another array
+    library, else scikit-learn's ``_safe_indexing``."""
+    namespace = namespace_of(X)
+    if namespace is not None:
+        return namespace.take(X, rows, axis=0)
+    from ._sklearn_compat import _safe_indexing
+
+    return _safe_indexing(X, rows)
+
+
+def arrays_to_device(estimator, namespace: Namespace) -> None:
+    """Move the NumPy array attributes of numbers of a fitted ``estimator``
+    to ``namespace``'s device, where its data was (``classes_`` too, as
+    scikit-learn does, unless they are strings or other objects)."""
+    for key, value in list(vars(estimator).items()):
+        if not isinstance(value, np.ndarray):
+            continue
+        if value.dtype.kind in "biuf":
+            setattr(estimator, key, namespace.asarray_like(value))
 
 
 def to_host(array) -> np.ndarray:
@@ -162,8 +205,9 @@ def move_to_numpy(estimator):
     Parameters
     ----------
     estimator : estimator object
-        A fitted estimator of this package (or any estimator whose fitted
-        arrays are attributes).
+        A fitted estimator of this package, or a fitted Pipeline (or any
+        estimator whose fitted arrays are attributes, also of the
+        estimators it holds).
 
     Returns
     -------
@@ -173,21 +217,35 @@ def move_to_numpy(estimator):
 
     Examples
     --------
-    >>> import numpy as np
+    ``array_api_strict`` (the reference array-API library) stands in for
+    PyTorch or CuPy here:
+
+    >>> import array_api_strict as xp
     >>> import sklearn
     >>> from sklearn_norm import L2Normalizer, move_to_numpy
-    >>> import array_api_strict as xp  # doctest: +SKIP
-    >>> X = xp.asarray([[3.0, 4.0], [0.0, 2.0]])  # doctest: +SKIP
-    >>> with sklearn.config_context(array_api_dispatch=True):  # doctest: +SKIP
+    >>> X = xp.asarray([[3.0, 4.0], [0.0, 2.0]])
+    >>> with sklearn.config_context(array_api_dispatch=True):
     ...     scaler = L2Normalizer(axis=0).fit(X)
-    >>> type(move_to_numpy(scaler).norms_)  # doctest: +SKIP
-    <class 'numpy.ndarray'>
+    >>> type(scaler.norms_).__module__
+    'array_api_strict._array_object'
+    >>> move_to_numpy(scaler).norms_
+    array([3.        , 4.47213595])
     """
     moved = clone(estimator)
     for key, value in vars(estimator).items():
-        if _foreign(value) is not None:
-            value = to_host(value)
-        elif key == "_fitted_on":  # where this package's estimators were fitted
+        if key == "_fitted_on":  # where this package's estimators were fitted
             value = None
-        setattr(moved, key, value)
+        setattr(moved, key, _moved(value))
     return moved
+
+
+def _moved(value):
+    """``value`` with the arrays of other libraries in it (inside fitted
+    estimators, lists and tuples: a Pipeline's steps) copied to NumPy."""
+    if _foreign(value) is not None:
+        return to_host(value)
+    if isinstance(value, BaseEstimator):
+        return move_to_numpy(value)
+    if isinstance(value, list | tuple):
+        return type(value)(_moved(item) for item in value)
+    return value

@@ -26,7 +26,13 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_X_y, validate_data
+from sklearn.utils.validation import (
+    check_array,
+    check_consistent_length,
+    check_X_y,
+    column_or_1d,
+    validate_data,
+)
 
 from ._sklearn_compat import _check_sample_weight
 
@@ -263,6 +269,9 @@ def validate_logistic(estimator, X, y):
     """``X`` and ``y`` of a logistic fit (``estimator=None`` for a function):
     CSR/CSC or dense, float64 or float32, with finiteness and magnitude
     checked in one pass by ``check_logistic_X``."""
+    namespace = _namespace(X)
+    if namespace is not None:
+        return _validate_foreign_logistic(estimator, X, y, namespace)
     check_labels(y)
     X, y = validate(
         estimator,
@@ -277,6 +286,38 @@ def validate_logistic(estimator, X, y):
         # processes can be) for every BLAS product: one aligned copy now
         # saves a copy per solver pass.
         X = np.array(X)
+    check_logistic_X(X)
+    return X, y
+
+
+def _namespace(X):
+    """``_array_api.namespace_of(X)`` (that module imports this one)."""
+    from ._array_api import namespace_of
+
+    return namespace_of(X)
+
+
+def _validate_foreign_logistic(estimator, X, y, namespace):
+    """``validate_logistic`` for ``X`` of another array-API library: ``X``
+    checked by scikit-learn in its library (float32 kept, other dtypes
+    converted to the device's widest float), ``y`` brought to the host
+    (labels are encoded there), where the checks of NumPy labels run."""
+    from ._array_api import to_host
+
+    y = to_host(y) if y is not None else y
+    check_labels(y)
+    X = check_input(X)
+    kwargs = {"dtype": namespace.float_dtypes, "ensure_all_finite": False}
+    if estimator is None:
+        X = check_array(X, **kwargs)
+    else:
+        X = validate(estimator, X, **kwargs)
+    if y is None:
+        raise ValueError("requires y to be passed, but the target y is None")
+    y = column_or_1d(y, warn=True)
+    check_consistent_length(X, y)
+    if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
+        raise ValueError("Input y contains NaN or infinity.")
     check_logistic_X(X)
     return X, y
 
@@ -362,6 +403,12 @@ def largest_abs(X, name: str = "X") -> float:
     One pass in cache-sized chunks: as fast as scikit-learn's finiteness
     check, which sums ``X``.
     """
+    namespace = _namespace(X)
+    if namespace is not None:  # on the device: its minimum and maximum
+        if X.shape[0] * X.shape[1] == 0:
+            return 0.0
+        xp = namespace.xp
+        return largest_of_extremes(float(xp.min(X)), float(xp.max(X)), name)
     if sp.issparse(X):
         blocks = [X.data]
     elif X.flags.f_contiguous and not X.flags.c_contiguous:
@@ -419,19 +466,29 @@ def resolution_note(X, tol: float, largest: float | None = None) -> str:
     the solver above ``tol``; else ''."""
     if largest is None:
         largest = largest_abs(X)
-    floor = np.finfo(X.dtype).eps * largest
+    namespace = _namespace(X)
+    dtype = X.dtype if namespace is None else namespace.numpy_dtype(X.dtype)
+    floor = np.finfo(dtype).eps * largest
     if floor < 1e-3 * tol:
         return ""
     return (
         f" The values of X, as large as {largest:.3g}, limit the KKT violation "
-        f"that {X.dtype} arithmetic resolves to about {floor:.2g} (machine "
-        "epsilon times max|X|): scale the features or raise tol."
+        f"that {np.dtype(dtype).name} arithmetic resolves to about {floor:.2g} "
+        "(machine epsilon times max|X|): scale the features or raise tol."
     )
 
 
 def check_weights(sample_weight, X):
     """``sample_weight`` as a float64 array of non-negative weights, one per
     row of ``X`` (scikit-learn's check, with named conversion errors)."""
+    if _namespace(X) is not None:
+        # Weights are combined and normalized on the host, then copied to
+        # X's device once (``_array_api_datafit``).
+        from ._array_api import to_host
+
+        X = np.empty((X.shape[0], 0))
+        if hasattr(sample_weight, "shape"):
+            sample_weight = to_host(sample_weight)
     try:
         weights = _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True

@@ -11,13 +11,17 @@ scikit-learn's own array-API checks run in ``test_common.py``.
 import numpy as np
 import pytest
 import sklearn
-from numpy.testing import assert_allclose
+from numpy.testing import assert_allclose, assert_array_equal
 
 from sklearn_norm import (
     L1Normalizer,
     L2Normalizer,
+    RegularizedLogisticRegression,
+    RegularizedLogisticRegressionCV,
     l1_normalize,
     l2_normalize,
+    lambda_max,
+    logistic_path,
     move_to_numpy,
 )
 from sklearn_norm._array_api import namespace_of, to_host
@@ -164,3 +168,228 @@ def test_move_to_numpy_gives_a_numpy_model(space):
         assert_allclose(
             moved.transform(values), L2Normalizer(axis=0).fit(values).transform(values)
         )
+
+
+# -- the logistic models -------------------------------------------------------
+def _scaled(loader, n_rows=None):
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = loader(return_X_y=True)
+    if n_rows is not None:
+        X, y = X[:n_rows], y[:n_rows]
+    return StandardScaler().fit_transform(X), y
+
+
+@pytest.fixture(scope="module")
+def binary():
+    from sklearn.datasets import load_breast_cancer
+
+    return _scaled(load_breast_cancer, 300)
+
+
+@pytest.fixture(scope="module")
+def three_classes():
+    from sklearn.datasets import load_wine
+
+    return _scaled(load_wine)
+
+
+MODELS = [
+    pytest.param(dict(regularization="l2", lambda_=0.01), id="l2"),
+    pytest.param(dict(regularization="l1", lambda_=0.01), id="l1"),
+    pytest.param(dict(regularization="elasticnet", lambda_=0.01), id="en"),
+    pytest.param(
+        dict(regularization="l1", lambda_=0.01, solver="orthant-newton"), id="l1-owl"
+    ),
+    pytest.param(dict(regularization="l2", lambda_=0.01, solver="lbfgs"), id="lbfgs"),
+    pytest.param(
+        dict(regularization="l1", lambda_=0.01, standardize=True), id="l1-standardize"
+    ),
+    pytest.param(
+        dict(regularization="elasticnet", lambda_=0.01, lower_bounds=-0.5),
+        id="en-bounded",
+    ),
+    pytest.param(
+        dict(regularization="l1", lambda_=0.01, multinomial_penalty="grouped"),
+        id="l1-grouped",
+    ),
+]
+
+
+@pytest.mark.parametrize("params", MODELS)
+@pytest.mark.parametrize("data", ["binary", "three_classes"])
+def test_logistic_fits_the_numpy_model_on_the_device(space, params, data, request):
+    """Every solver, on the device, takes the NumPy fit's iterates: the
+    same coefficients to rounding, and the same predictions."""
+    X, y = request.getfixturevalue(data)
+    weights = np.random.default_rng(3).uniform(0.5, 2.0, size=y.size)
+    reference = RegularizedLogisticRegression(tol=1e-8, **params)
+    with sklearn.config_context(array_api_dispatch=False):
+        reference.fit(X, y, sample_weight=weights)
+    X_xp = _on(space, X)
+    model = RegularizedLogisticRegression(tol=1e-8, **params)
+    model.fit(X_xp, _on(space, y, "int64"), sample_weight=_on(space, weights))
+    for name in ("coef_", "intercept_"):
+        _assert_placed(getattr(model, name), X_xp)
+        assert_allclose(
+            to_host(getattr(model, name)),
+            getattr(reference, name),
+            rtol=1e-7,
+            atol=1e-9,
+            err_msg=name,
+        )
+    assert model.solver_ == reference.solver_
+    assert model.optimality_ <= 1e-8
+    proba = model.predict_proba(X_xp)
+    _assert_placed(proba, X_xp)
+    assert_allclose(to_host(proba), reference.predict_proba(X), rtol=1e-7, atol=1e-10)
+    log_proba = model.predict_log_proba(X_xp)
+    _assert_placed(log_proba, X_xp)
+    assert_allclose(
+        to_host(log_proba), reference.predict_log_proba(X), rtol=1e-7, atol=1e-10
+    )
+    labels = model.predict(X_xp)
+    assert namespace_of(labels) is not None
+    assert_array_equal(to_host(labels), reference.predict(X))
+    assert model.score(X_xp, _on(space, y, "int64")) == reference.score(X, y)
+
+
+def test_float32_stops_at_what_float32_resolves(space, three_classes):
+    """float32 on a device: products in float32, the default tol raised to
+    1e-5 (what float32 gradients resolve), reached in a few steps, without
+    a warning; the model is float32 and close to the float64 one."""
+    X, y = three_classes
+    X_xp = _on(space, X, "float32")
+    model = RegularizedLogisticRegression("l1", 0.01).fit(X_xp, _on(space, y, "int64"))
+    xp, _ = space
+    _assert_placed(model.coef_, X_xp, xp.float32)
+    assert model.optimality_ <= 1e-5
+    assert model.n_iter_ < 100
+    with sklearn.config_context(array_api_dispatch=False):
+        exact = RegularizedLogisticRegression("l1", 0.01, tol=1e-10).fit(X, y)
+    assert_allclose(to_host(model.coef_), exact.coef_, atol=2e-3)
+
+
+def test_string_labels_give_numpy_labels(space, binary):
+    X, y = binary
+    names = np.array(["benign", "malignant"])[y]
+    X_xp = _on(space, X)
+    model = RegularizedLogisticRegression("l2", 0.1).fit(X_xp, names)
+    predicted = model.predict(X_xp)
+    assert isinstance(predicted, np.ndarray)  # arrays of numbers only
+    assert set(predicted) <= set(names)
+    assert model.score(X_xp, names) > 0.9
+
+
+def test_offset_on_the_device(space, three_classes):
+    X, y = three_classes
+    offset = np.random.default_rng(4).normal(size=(y.size, 3))
+    with sklearn.config_context(array_api_dispatch=False):
+        reference = RegularizedLogisticRegression("l1", 0.02, tol=1e-9)
+        reference.fit(X, y, offset=offset)
+    X_xp = _on(space, X)
+    model = RegularizedLogisticRegression("l1", 0.02, tol=1e-9)
+    model.fit(X_xp, y, offset=_on(space, offset))
+    assert_allclose(to_host(model.coef_), reference.coef_, rtol=1e-7, atol=1e-9)
+    assert_allclose(
+        to_host(model.decision_function(X_xp, offset=_on(space, offset))),
+        reference.decision_function(X, offset=offset),
+        rtol=1e-9,
+    )
+
+
+def test_warm_start_continues_from_device_coefficients(space, binary):
+    X, y = binary
+    X_xp = _on(space, X)
+    model = RegularizedLogisticRegression("l1", 0.05, warm_start=True, tol=1e-9)
+    model.fit(X_xp, y)
+    first = to_host(model.coef_)
+    model.set_params(lambda_=0.04).fit(X_xp, y)
+    with sklearn.config_context(array_api_dispatch=False):
+        reference = RegularizedLogisticRegression("l1", 0.04, tol=1e-9).fit(X, y)
+    assert not np.allclose(first, reference.coef_)
+    assert_allclose(to_host(model.coef_), reference.coef_, rtol=1e-6, atol=1e-8)
+
+
+def test_no_array_of_the_data_s_size_reaches_the_host(space, monkeypatch):
+    """Every transfer to the host during a fit has at most ``n_params``
+    squared values (an explicit Hessian), and none has ``n_samples``: the
+    work on the rows stays on the device."""
+    from sklearn_norm._array_api import Namespace
+
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(3000, 8))
+    y = (X[:, 0] + rng.normal(size=3000) > 0).astype(np.int64)
+    sizes = []
+    original = Namespace.to_numpy
+
+    def recording(self, array):
+        values = original(self, array)
+        sizes.append(values.size)
+        return values
+
+    monkeypatch.setattr(Namespace, "to_numpy", recording)
+    X_xp, y_xp = _on(space, X), _on(space, y, "int64")
+    sizes.clear()
+    for regularization in ("l2", "l1"):
+        RegularizedLogisticRegression(regularization, 0.01).fit(X_xp, y_xp)
+    y_transfers = [size for size in sizes if size == y.size]
+    assert len(y_transfers) == 2  # the labels, once per fit
+    assert max(size for size in sizes if size != y.size) <= 9**2
+
+
+def test_logistic_path_and_lambda_max_on_the_device(space, three_classes):
+    X, y = three_classes
+    X_xp = _on(space, X)
+    with sklearn.config_context(array_api_dispatch=False):
+        top = lambda_max(X, y)
+        grid, coefs, intercepts = logistic_path(X, y, n_lambdas=8, tol=1e-9)
+    assert lambda_max(X_xp, y) == pytest.approx(top, rel=1e-12)
+    grid_xp, coefs_xp, intercepts_xp = logistic_path(X_xp, y, n_lambdas=8, tol=1e-9)
+    assert_allclose(grid_xp, grid, rtol=1e-12)
+    _assert_placed(coefs_xp, X_xp)
+    _assert_placed(intercepts_xp, X_xp)
+    assert_allclose(to_host(coefs_xp), coefs, rtol=1e-6, atol=1e-8)
+    assert_allclose(to_host(intercepts_xp), intercepts, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        pytest.param(dict(), id="default"),
+        pytest.param(dict(regularization="l2", scoring="accuracy"), id="l2-accuracy"),
+        pytest.param(dict(regularization="l1", standardize=True), id="l1-standardize"),
+    ],
+)
+def test_cv_selects_the_numpy_lambda_on_the_device(space, three_classes, params):
+    X, y = three_classes
+    settings = dict(n_lambdas=10, cv=3, **params)
+    with sklearn.config_context(array_api_dispatch=False):
+        reference = RegularizedLogisticRegressionCV(**settings).fit(X, y)
+    X_xp = _on(space, X)
+    model = RegularizedLogisticRegressionCV(**settings).fit(
+        X_xp, _on(space, y, "int64")
+    )
+    assert model.lambda_ == pytest.approx(reference.lambda_, rel=1e-12)
+    for name in ("coef_", "intercept_", "lambdas_", "cv_scores_", "coefs_path_"):
+        _assert_placed(getattr(model, name), X_xp, getattr(model, name).dtype)
+        assert_allclose(
+            to_host(getattr(model, name)),
+            getattr(reference, name),
+            rtol=1e-6,
+            atol=1e-8,
+            err_msg=name,
+        )
+    assert_array_equal(to_host(model.predict(X_xp)), reference.predict(X))
+
+
+def test_move_to_numpy_gives_a_numpy_classifier(space, binary):
+    X, y = binary
+    X_xp = _on(space, X)
+    model = RegularizedLogisticRegression("l1", 0.02).fit(X_xp, y)
+    on_device = to_host(model.predict_proba(X_xp))
+    moved = move_to_numpy(model)
+    assert isinstance(moved.coef_, np.ndarray)
+    assert isinstance(moved.intercept_, np.ndarray)
+    with sklearn.config_context(array_api_dispatch=False):
+        assert_allclose(moved.predict_proba(X), on_device, rtol=1e-12)

@@ -4,7 +4,9 @@ references (finite differences, explicitly formed matrices, closed forms).
 One conformance suite runs against every datafit: ``BinaryLogisticLoss`` and
 ``MultinomialLoss`` on dense float64, dense float32, CSR and CSC ``X``, with
 and without an intercept, with non-uniform weights, and the Dask datafit
-``DaskLogisticLoss`` (skipped without dask). Then unit tests of the solvers'
+``DaskLogisticLoss`` (skipped without dask), and ``ArrayApiLogisticLoss`` on
+array-api-strict arrays (float64 and float32, its scores on the device).
+Then unit tests of the solvers'
 building blocks: conjugate gradients, the Gram preconditioner, the path's
 Lagrange extrapolation, the working-set rule of orthant-newton, and the
 elastic-net penalty where ``test_loss_and_penalties.py`` does not cover it.
@@ -19,9 +21,11 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 import scipy.sparse as sp
+import sklearn
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy.special import expit, softmax
 
+from sklearn_norm._array_api import to_host
 from sklearn_norm.linear_model._contract import Datafit, Penalty
 from sklearn_norm.linear_model._datafits import counting_passes
 from sklearn_norm.linear_model._fit import datafit_of
@@ -34,6 +38,7 @@ from sklearn_norm.linear_model._solvers._newton_cg import (
 )
 
 HAS_DASK = importlib.util.find_spec("dask") is not None
+HAS_STRICT = importlib.util.find_spec("array_api_strict") is not None
 
 N_SAMPLES, N_FEATURES = 30, 4
 DASK_ROWS = 11  # three uneven row chunks
@@ -71,6 +76,13 @@ def _build(kind, n_classes, fit_intercept, container):
     if kind == "memory":
         given = wrap(X)
         return datafit_of(given, y, weights, n_classes, fit_intercept), twin, given
+    if kind == "array_api":
+        import array_api_strict
+
+        given = array_api_strict.asarray(X)
+        with sklearn.config_context(array_api_dispatch=True):
+            datafit = datafit_of(given, y, weights, n_classes, fit_intercept)
+        return datafit, twin, given
     import dask.array as da
 
     from sklearn_norm.linear_model._dask import logistic_datafit
@@ -87,25 +99,38 @@ def _build(kind, n_classes, fit_intercept, container):
     return datafit, twin, given
 
 
-CASES = [
-    pytest.param(("memory", k, fi, c), id=f"{k}classes-intercept{fi}-{c}")
-    for k in (2, 3)
-    for fi in (True, False)
-    for c in CONTAINERS
-] + [
-    pytest.param(
-        ("dask", k, fi, c),
-        id=f"dask-{k}classes-intercept{fi}-{c}",
-        marks=pytest.mark.skipif(not HAS_DASK, reason="dask is not installed"),
-    )
-    for k, fi, c in [
-        (2, True, "dense64"),
-        (2, False, "dense64"),
-        (3, True, "dense64"),
-        (3, False, "dense64"),
-        (2, True, "dense32"),
+CASES = (
+    [
+        pytest.param(("memory", k, fi, c), id=f"{k}classes-intercept{fi}-{c}")
+        for k in (2, 3)
+        for fi in (True, False)
+        for c in CONTAINERS
     ]
-]
+    + [
+        pytest.param(
+            ("dask", k, fi, c),
+            id=f"dask-{k}classes-intercept{fi}-{c}",
+            marks=pytest.mark.skipif(not HAS_DASK, reason="dask is not installed"),
+        )
+        for k, fi, c in [
+            (2, True, "dense64"),
+            (2, False, "dense64"),
+            (3, True, "dense64"),
+            (3, False, "dense64"),
+            (2, True, "dense32"),
+        ]
+    ]
+    + [
+        pytest.param(
+            ("array_api", k, fi, c),
+            id=f"strict-{k}classes-intercept{fi}-{c}",
+            marks=pytest.mark.skipif(not HAS_STRICT, reason="needs array-api-strict"),
+        )
+        for k in (2, 3)
+        for fi in (True, False)
+        for c in ("dense64", "dense32")
+    ]
+)
 
 
 FLOAT32_CASES = [c for c in CASES if c.values[0][3] == "dense32"]
@@ -128,6 +153,7 @@ def case(request):
             twin=twin,
             X=X,
             dask=kind == "dask",
+            device=kind == "array_api",
             float32=container == "dense32",
             n_classes=n_classes,
         )
@@ -160,8 +186,19 @@ def _scores_equal(datafit, scores, params, case):
     """Assert that ``scores`` are the scores of ``params``."""
     if case.dask:  # Scores hold the (all-feature) parameters that make them
         assert_array_equal(scores.params, datafit.decision(params).params)
+    elif case.device:  # an array on the device
+        assert_allclose(
+            _on_host(scores), _on_host(datafit.decision(params)), rtol=1e-12, atol=1e-12
+        )
     else:
         assert_allclose(scores, datafit.decision(params), rtol=1e-12, atol=1e-12)
+
+
+def _on_host(scores) -> np.ndarray:
+    """Device scores as a NumPy array of ``(n_samples,)`` or ``(n_samples,
+    n_outputs)``, as the in-memory datafits give them."""
+    values = to_host(scores.array)
+    return values[:, 0] if values.shape[1] == 1 else values
 
 
 # -- the datafit conformance suite --------------------------------------------
@@ -257,6 +294,10 @@ def test_hessian_product_against_differences_and_explicit_hessian(case, monkeypa
         distributed = datafit.hessp(z)
         assert_allclose(distributed(v), explicit @ v, rtol=rtol, atol=atol)
         _scores_equal(datafit, distributed.scores, v, case)
+    elif case.device:  # formed on the device, returned as float64
+        own = datafit.explicit_hessian(z)
+        assert own.dtype == np.float64
+        assert_allclose(own, explicit, rtol=rtol, atol=atol, err_msg="device H")
     else:
         own = datafit.hessian(z, datafit.X)
         assert own.dtype == np.float64
@@ -364,11 +405,14 @@ def test_decision_is_linear_and_matches_explicit_products(case):
         assert_allclose(datafit.gradient(za), grad, rtol=rtol, atol=atol)
         return
     z0 = datafit.decision(np.zeros(datafit.n_params))
+    za, zb, zab = datafit.decision(a), datafit.decision(b), datafit.decision(a + 2 * b)
+    combined = za + 2 * zb
+    if case.device:  # scores on the device, float64 there too
+        z0, za, zb, zab, combined = (_on_host(z) for z in (z0, za, zb, zab, combined))
     assert z0.dtype == np.float64
     assert not np.any(z0)
-    za, zb, zab = datafit.decision(a), datafit.decision(b), datafit.decision(a + 2 * b)
     tol = 1e-5 if case.float32 else 1e-13
-    assert_allclose(zab, za + 2 * zb, rtol=tol, atol=tol, err_msg="decision(a + 2b)")
+    assert_allclose(zab, combined, rtol=tol, atol=tol, err_msg="decision(a + 2b)")
     # Against X @ W.T + b formed in float64.
     X = np.asarray(case.twin.X)
     coef = a[: datafit.n_coef].reshape(datafit.n_outputs, N_FEATURES)
@@ -382,17 +426,23 @@ def test_decision_is_linear_and_matches_explicit_products(case):
 @pytest.mark.parametrize("case", FLOAT32_CASES, indirect=True)
 def test_float32_X_is_not_copied_and_results_are_float64(case):
     datafit = case.datafit
-    assert datafit.X.dtype == np.float32
+    assert datafit.dtype == np.float32
+    if not case.device:
+        assert datafit.X.dtype == np.float32
     params = _params(datafit, 9)
     z = datafit.decision(params)
     assert datafit.gradient(z).dtype == np.float64
     assert datafit.hessp(z)(params).dtype == np.float64
     sub = datafit.restrict(np.array([1, 3]))
-    assert sub.X.dtype == np.float32
+    assert sub.dtype == np.float32
     if case.dask:
         assert datafit.explicit_hessian(z).dtype == np.float64
         return
     assert datafit.X is case.X  # the caller's array itself, no copy
+    if case.device:
+        assert _on_host(z).dtype == np.float64
+        assert datafit.explicit_hessian(z).dtype == np.float64
+        return
     assert z.dtype == np.float64
     assert datafit.hessian(z, datafit.X).dtype == np.float64
     assert sub.value_grad(datafit.restrict_params(params, np.array([1, 3])))[

@@ -38,6 +38,8 @@ def test_readme_python_blocks_run_and_print_what_readme_shows():
     assert blocks, "README has no python example"
     if not has_dask():  # the "Scaling out" example needs the dask extra
         blocks = [block for block in blocks if "import dask" not in block]
+    if importlib.util.find_spec("torch") is None:  # "Arrays on a GPU"
+        blocks = [block for block in blocks if "import torch" not in block]
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
         for block in blocks:

@@ -38,6 +38,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.special import expit
 
+from .._array_api import namespace_of
 from ._contract import HessianProduct
 
 #: A step in some parameters -> the change of the scores.
@@ -178,7 +179,11 @@ def uncounted(function: Callable, *args, **kwargs):
 def weighted_gram(X, weights: np.ndarray, max_values: int):
     """``X.T W X``, ``X.T W 1`` and ``sum(W)`` for ``W = diag(weights)``,
     over row blocks of at most ``max_values`` values (dense or sparse
-    ``X``; no copy of ``X``)."""
+    ``X``; no copy of ``X``; another array library's ``X`` on its device)."""
+    if namespace_of(X) is not None:
+        from ._array_api_datafit import weighted_gram_on_device
+
+        return weighted_gram_on_device(X, weights)
     n_samples, n_features = X.shape
     gram = np.zeros((n_features, n_features))
     moment = np.zeros(n_features)
@@ -213,7 +218,15 @@ def column_moments(
             block = np.asarray(block, dtype=np.float64)
             first += block.T @ w
             second += np.square(block).T @ w
-    total = float(np.sum(weights))  # 1, up to rounding
+    return moments_of_sums(first, second, float(np.sum(weights)), fit_intercept)
+
+
+def moments_of_sums(
+    first: np.ndarray, second: np.ndarray, total: float, fit_intercept: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """``column_moments`` from the weighted column sums of ``x`` (``first``)
+    and ``x**2`` (``second``) and the total weight (1, up to rounding)."""
+    n_features = first.shape[0]
     mean = first / total if fit_intercept else np.zeros(n_features)
     square = second / total
     variance = np.maximum(square - mean * mean, 0.0)

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .._array_api import namespace_of
+
 
 @dataclass(frozen=True, eq=False)
 class PenaltyFactors:
@@ -41,7 +43,12 @@ class PenaltyFactors:
 
     def select(self, X):
         """The columns of ``X`` that are fitted (``X`` itself if all are)."""
-        return X[:, self.included] if self.excludes else X
+        if not self.excludes:
+            return X
+        namespace = namespace_of(X)
+        if namespace is not None:  # another array library, on its device
+            return namespace.take(X, self.included, axis=1)
+        return X[:, self.included]
 
     def expand(self, coef: np.ndarray) -> np.ndarray:
         """Coefficients over the fitted features, ``(..., n_included)``, as

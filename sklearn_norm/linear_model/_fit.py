@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._array_api import namespace_of
 from .._validation import (
     check_class_labels,
     check_class_weight,
@@ -16,6 +17,7 @@ from .._validation import (
     check_weight_total,
     check_weights,
 )
+from ._array_api_datafit import ArrayApiLogisticLoss
 from ._datafits import BinaryLogisticLoss, MultinomialLoss
 from ._factors import PenaltyFactors
 from ._offset import check_offset
@@ -79,6 +81,10 @@ def datafit_of(X, encoded, weights, n_classes: int, fit_intercept: bool, offset=
         total = float(np.sum(weights))
     check_weight_total(total)
     weights = weights / total
+    if namespace_of(X) is not None:  # on X's device, another array library
+        return ArrayApiLogisticLoss(
+            X, encoded, weights, fit_intercept, n_classes, offset
+        )
     if n_classes == 2:
         return BinaryLogisticLoss(X, encoded == 1, weights, fit_intercept, offset)
     return MultinomialLoss(X, encoded, weights, fit_intercept, n_classes, offset)

@@ -19,6 +19,13 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import check_is_fitted
 
+from .._array_api import (
+    arrays_to_device,
+    check_same_namespace,
+    namespace_of,
+    placement,
+    to_host,
+)
 from .._sklearn_compat import Interval, StrOptions, _fit_context
 from .._state import VersionedStateMixin, transactional
 from .._validation import (
@@ -30,6 +37,7 @@ from .._validation import (
     validate,
     validate_logistic,
 )
+from . import _array_api_predict as _foreign
 from ._bounds import bounds_box, check_bounds, fitted_bounds
 from ._factors import check_penalty_factor, coef_weights
 from ._fit import build_datafit, constant_model, effective_tol, publish_result
@@ -213,11 +221,14 @@ class RegularizedLogisticRegression(
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
-        The class labels.
+        The class labels; numbers and booleans are an array of ``X``'s
+        library on its device when fitted on another array-API library.
 
     coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
         Coefficients; one row for two classes (of ``classes_[1]``), one row per
-        class otherwise. Same dtype as ``X`` (float32 or float64).
+        class otherwise. Same dtype as ``X`` (float32 or float64). An array
+        of ``X``'s library on its device when fitted on another array-API
+        library (``move_to_numpy`` gives a NumPy copy of the model).
 
     intercept_ : ndarray of shape (1,) or (n_classes,)
         Intercepts (zeros when ``fit_intercept=False``). The multinomial
@@ -359,6 +370,7 @@ class RegularizedLogisticRegression(
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        tags.array_api_support = True
         return tags
 
     def _check_solver(self) -> None:
@@ -407,7 +419,10 @@ class RegularizedLogisticRegression(
             densified); float32 input is kept float32. A row-chunked Dask
             array is persisted on the workers and never gathered: each
             solver step is a Dask computation over its chunks (needs the
-            ``dask`` extra).
+            ``dask`` extra). Under
+            ``sklearn.config_context(array_api_dispatch=True)`` an array of
+            PyTorch, CuPy or another array-API library is fitted on its
+            device, and ``coef_`` and ``intercept_`` are arrays of it there.
 
         y : array-like of shape (n_samples,)
             Class labels (any hashable labels: ints, strings, ...), at least
@@ -473,7 +488,7 @@ class RegularizedLogisticRegression(
             bounds_box(fitted_bounds(bounds, factors, standardization)),
             penalty_groups(self.multinomial_penalty, datafit.n_outputs),
         )
-        tol = effective_tol(self.tol, X.dtype)
+        tol = effective_tol(self.tol, datafit.dtype)
         solver = make_solver(
             self.solver,
             penalty,
@@ -489,6 +504,10 @@ class RegularizedLogisticRegression(
         publish_result(
             self, datafit, penalty, result, solver.name, factors, standardization
         )
+        self._fitted_on = placement(X)
+        namespace = namespace_of(X)
+        if namespace is not None:  # the model lives where its data does
+            arrays_to_device(self, namespace)
         if not result.converged:
             if standardization is not None and not is_dask_collection(X):
                 # The solver saw the standardized columns' magnitudes.
@@ -508,12 +527,12 @@ class RegularizedLogisticRegression(
         if (
             self.warm_start
             and hasattr(self, "coef_")
-            and self.coef_.shape == (datafit.n_outputs, datafit.n_features)
-            and np.array_equal(self.classes_, classes)
+            and tuple(self.coef_.shape) == (datafit.n_outputs, datafit.n_features)
+            and np.array_equal(to_host(self.classes_), classes)
         ):
             params = np.zeros(datafit.n_params)
-            params[:n_coef] = self.coef_.ravel()
-            params[n_coef:] = self.intercept_[: params.size - n_coef]
+            params[:n_coef] = to_host(self.coef_).ravel()
+            params[n_coef:] = to_host(self.intercept_)[: params.size - n_coef]
             return params
         return constant_model(datafit)
 
@@ -527,7 +546,9 @@ class RegularizedLogisticRegression(
         X : {array-like, sparse matrix, dask array} of shape \
                 (n_samples, n_features)
             Samples. For a Dask array the result is a lazy Dask array,
-            computed chunk by chunk.
+            computed chunk by chunk. A model fitted on another array-API
+            library takes arrays of that library and device, and returns
+            them.
 
         offset : array-like of shape (n_samples,) or (n_samples, n_classes), \
                 default=None
@@ -545,7 +566,24 @@ class RegularizedLogisticRegression(
             check_is_fitted(self)
             _no_dask_offset(offset)
             return _dask.predict(self, X, "decision_function")
+        return self._scores(X, offset, "decision_function")
+
+    def _scores(self, X, offset, method: str):
+        """``decision_function`` for ``method``, the public method called
+        (named in the error for input of another array library)."""
         check_is_fitted(self)
+        check_same_namespace(X, self, getattr(self, "_fitted_on", None), method)
+        namespace = namespace_of(X)
+        if namespace is not None:
+            X = validate(self, X, dtype=namespace.float_dtypes, reset=False)
+            return _foreign.scores(
+                namespace,
+                X,
+                self.coef_,
+                self.intercept_,
+                self.classes_.shape[0],
+                offset,
+            )
         X = validate(
             self, X, accept_sparse=SPARSE_FORMATS, dtype=FLOAT_DTYPES, reset=False
         )
@@ -572,7 +610,9 @@ class RegularizedLogisticRegression(
         X : {array-like, sparse matrix, dask array} of shape \
                 (n_samples, n_features)
             Samples. For a Dask array the result is a lazy Dask array,
-            computed chunk by chunk.
+            computed chunk by chunk. A model fitted on another array-API
+            library takes arrays of that library and device, and returns
+            them.
 
         offset : array-like of shape (n_samples,) or (n_samples, n_classes), \
                 default=None
@@ -589,7 +629,10 @@ class RegularizedLogisticRegression(
             check_is_fitted(self)
             _no_dask_offset(offset)
             return _dask.predict(self, X, "predict")
-        scores = self.decision_function(X, offset)
+        scores = self._scores(X, offset, "predict")
+        namespace = namespace_of(scores)
+        if namespace is not None:
+            return _foreign.labels(namespace, self.classes_, scores)
         if scores.ndim == 1:
             return self.classes_[(scores > 0).astype(np.intp)]
         return self.classes_[np.argmax(scores, axis=1)]
@@ -604,7 +647,9 @@ class RegularizedLogisticRegression(
         X : {array-like, sparse matrix, dask array} of shape \
                 (n_samples, n_features)
             Samples. For a Dask array the result is a lazy Dask array,
-            computed chunk by chunk.
+            computed chunk by chunk. A model fitted on another array-API
+            library takes arrays of that library and device, and returns
+            them.
 
         offset : array-like of shape (n_samples,) or (n_samples, n_classes), \
                 default=None
@@ -621,7 +666,10 @@ class RegularizedLogisticRegression(
             check_is_fitted(self)
             _no_dask_offset(offset)
             return _dask.predict(self, X, "predict_proba")
-        scores = self.decision_function(X, offset)
+        scores = self._scores(X, offset, "predict_proba")
+        namespace = namespace_of(scores)
+        if namespace is not None:
+            return _foreign.probabilities(namespace, scores)
         if scores.ndim == 1:
             # expit(-z) rather than 1 - expit(z): no cancellation for large z.
             return np.column_stack([expit(-scores), expit(scores)])
@@ -637,7 +685,9 @@ class RegularizedLogisticRegression(
         X : {array-like, sparse matrix, dask array} of shape \
                 (n_samples, n_features)
             Samples. For a Dask array the result is a lazy Dask array,
-            computed chunk by chunk.
+            computed chunk by chunk. A model fitted on another array-API
+            library takes arrays of that library and device, and returns
+            them.
 
         offset : array-like of shape (n_samples,) or (n_samples, n_classes), \
                 default=None
@@ -654,7 +704,10 @@ class RegularizedLogisticRegression(
             check_is_fitted(self)
             _no_dask_offset(offset)
             return _dask.predict(self, X, "predict_log_proba")
-        scores = self.decision_function(X, offset)
+        scores = self._scores(X, offset, "predict_log_proba")
+        namespace = namespace_of(scores)
+        if namespace is not None:
+            return _foreign.probabilities(namespace, scores, log=True)
         if scores.ndim == 1:
             return np.column_stack([log_expit(-scores), log_expit(scores)])
         return log_softmax(scores, axis=1)
@@ -688,7 +741,10 @@ class RegularizedLogisticRegression(
         score : float
             The (weighted) fraction of correctly predicted samples.
         """
-        return accuracy(y, self.predict(X, offset), sample_weight)
+        predicted = to_host(self.predict(X, offset))
+        if sample_weight is not None and hasattr(sample_weight, "shape"):
+            sample_weight = to_host(sample_weight)
+        return accuracy(to_host(y), predicted, sample_weight)
 
 
 def _no_dask_offset(offset) -> None:

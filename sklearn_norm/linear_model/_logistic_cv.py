@@ -22,7 +22,8 @@ from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.model_selection import check_cv
 from sklearn.utils.parallel import Parallel, delayed
 
-from .._sklearn_compat import Interval, StrOptions, _fit_context, _safe_indexing
+from .._array_api import arrays_to_device, namespace_of, placement, take_rows
+from .._sklearn_compat import Interval, StrOptions, _fit_context
 from .._state import transactional
 from .._validation import (
     check_class_labels,
@@ -30,6 +31,7 @@ from .._validation import (
     resolution_note,
     validate_logistic,
 )
+from . import _array_api_predict as _foreign
 from ._bounds import CoefficientBounds, bounds_box, check_bounds, fitted_bounds
 from ._cv_curve import (
     CVCurve,
@@ -365,7 +367,9 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data (CSR/CSC used as is, float32 kept float32).
+            Training data (CSR/CSC used as is, float32 kept float32). Under
+            ``array_api_dispatch``, arrays of another array-API library are
+            fitted on their device, and the fitted arrays live there.
 
         y : array-like of shape (n_samples,)
             Class labels, at least two classes.
@@ -409,6 +413,7 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         datafit = datafit_of(
             X, encoded, fit_weights, classes.size, self.fit_intercept, offset
         )
+        self._fitted_on = placement(X)
         bounds = check_bounds(
             self.lower_bounds, self.upper_bounds, datafit.n_outputs, n_features
         )
@@ -461,8 +466,11 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
             )
         else:
             grid = check_lambdas(self.lambdas)
+        # Splitters read X's number of rows only (an array of another
+        # library stays on its device).
+        rows = X if namespace_of(X) is None else np.empty((X.shape[0], 0))
         folds = _check_folds(
-            check_cv(self.cv, y, classifier=True).split(X, y),
+            check_cv(self.cv, y, classifier=True).split(rows, y),
             fit_weights,
             sample_weight,
         )
@@ -538,7 +546,8 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         coefs, intercepts = curve.coefs, curve.intercepts
         if standardization is not None:
             coefs, intercepts = standardization.to_original(coefs, intercepts)
-            coefs, intercepts = coefs.astype(X.dtype), intercepts.astype(X.dtype)
+            dtype = datafit.dtype
+            coefs, intercepts = coefs.astype(dtype), intercepts.astype(dtype)
         self.coefs_path_ = coefs if factors is None else factors.expand(coefs)
         self.intercepts_path_ = intercepts
         self.classes_ = classes
@@ -565,6 +574,9 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
             bounds,
             gamma,
         )
+        namespace = namespace_of(X)
+        if namespace is not None:  # the model lives where its data does
+            arrays_to_device(self, namespace)
         if self.verbose:
             print(
                 f"RegularizedLogisticRegressionCV: lambda_min {self.lambda_min_:.4g}, "
@@ -763,7 +775,7 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
             )
         # The inputs are validated: no label or weight checks per fold.
         datafit = datafit_of(
-            _safe_indexing(X, train),
+            take_rows(X, train),
             context.encoded[train],
             context.fit_weights[train],
             classes.size,
@@ -772,7 +784,7 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         )
         datafit, standardization = standardized(datafit, context.standardize)
         bounds = fitted_bounds(context.bounds, None, standardization)
-        X_test, y_test = _safe_indexing(X, test), y[test]
+        X_test, y_test = take_rows(X, test), y[test]
         preconditioner = None
         # (L-BFGS-B, which fits a bounded path, takes no Gram preconditioner.)
         if context.standardize and self.regularization == "l2" and bounds is None:
@@ -838,6 +850,11 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         """The score of every path point ``(coefs[i], intercepts[i])`` on the
         held-out rows ``(X, y, encoded y, classes)``."""
         X_test, y_test, encoded, classes = held_out
+        namespace = namespace_of(X_test)
+        if namespace is not None:
+            return self._held_out_scores_on_device(
+                namespace, context, held_out, weights, offset, grid, coefs, intercepts
+            )
         if self.scoring is None:
             # The default scorer on every point at once: no estimator, no
             # per-call label validation (most of a path's scoring time).
@@ -850,6 +867,33 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
             model = _fixed_model(
                 self, classes, coefs[i], intercepts[i], grid[i], offset
             )
+            scores[i] = context.scorer(model, X_test, y_test, **kwargs)
+        return scores
+
+    def _held_out_scores_on_device(
+        self, namespace, context, held_out, weights, offset, grid, coefs, intercepts
+    ) -> np.ndarray:
+        """``_held_out_scores`` for held-out rows of another array library:
+        the default score computed on their device, a scorer given models
+        whose coefficients are there (and numeric labels too)."""
+        X_test, y_test, encoded, classes = held_out
+        if self.scoring is None:
+            return _foreign.path_neg_log_loss(
+                namespace, X_test, encoded, weights, coefs, intercepts, offset
+            )
+        kwargs = {}
+        if weights is not None:
+            kwargs["sample_weight"] = namespace.asarray(weights)
+        if y_test.dtype.kind in "biuf":
+            y_test = namespace.asarray_like(y_test)
+        scores = np.empty(grid.size)
+        for i in range(grid.size):
+            model = _fixed_model(
+                self, classes, coefs[i], intercepts[i], grid[i], offset
+            )
+            model.coef_ = namespace.asarray(model.coef_, X_test.dtype)
+            model.intercept_ = namespace.asarray(model.intercept_, X_test.dtype)
+            model._fitted_on = placement(X_test)
             scores[i] = context.scorer(model, X_test, y_test, **kwargs)
         return scores
 
@@ -1067,5 +1111,6 @@ class _OffsetModel(RegularizedLogisticRegression):
     """A fitted model bound to the offsets of the held-out rows it scores:
     scikit-learn's scorers call the prediction methods without them."""
 
-    def decision_function(self, X, offset=None):
-        return super().decision_function(X, self.bound_offset)
+    def _scores(self, X, offset, method):
+        # Every prediction method computes its scores here.
+        return super()._scores(X, self.bound_offset, method)

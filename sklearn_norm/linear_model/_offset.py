@@ -15,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .._array_api import to_host
+
 
 def check_offset(
     offset: ArrayLike | None, n_samples: int, n_classes: int
@@ -26,7 +28,7 @@ def check_offset(
     if offset is None:
         return None
     try:
-        values = np.asarray(offset, dtype=np.float64)
+        values = np.asarray(to_host(offset), dtype=np.float64)
     except (TypeError, ValueError) as error:
         raise ValueError(
             f"offset must hold numbers; converting it to float failed: {error}"

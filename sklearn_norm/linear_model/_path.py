@@ -12,6 +12,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.exceptions import ConvergenceWarning
 
+from .._array_api import namespace_of
 from .._sklearn_compat import Interval, StrOptions, validate_params
 from .._validation import resolution_note, validate_logistic
 from ._bounds import CoefficientBounds, bounds_box, check_bounds, fitted_bounds
@@ -83,7 +84,8 @@ def lambda_max(
     Parameters
     ----------
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        Training data.
+        Training data; an array of another array-API library is read on its
+        device under ``array_api_dispatch``.
 
     y : array-like of shape (n_samples,)
         Class labels.
@@ -274,7 +276,10 @@ def logistic_path(
     Parameters
     ----------
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        Training data (CSR/CSC used as is, float32 kept float32).
+        Training data (CSR/CSC used as is, float32 kept float32). Under
+        ``array_api_dispatch`` an array of another array-API library is
+        fitted on its device, and ``coefs`` and ``intercepts`` are arrays of
+        it there.
 
     y : array-like of shape (n_samples,)
         Class labels; three or more classes give multinomial fits.
@@ -429,7 +434,8 @@ def logistic_path(
         grid = grid[: coefs.shape[0]]
     if standardization is not None:
         coefs, intercepts = standardization.to_original(coefs, intercepts)
-        coefs, intercepts = coefs.astype(X.dtype), intercepts.astype(X.dtype)
+        dtype = datafit.dtype
+        coefs, intercepts = coefs.astype(dtype), intercepts.astype(dtype)
     if factors is not None:
         coefs = factors.expand(coefs)
     if not_converged:
@@ -440,6 +446,12 @@ def logistic_path(
             "tol, or scale the features." + resolution_note(X, tol),
             ConvergenceWarning,
             stacklevel=3,  # past validate_params' wrapper, to the caller
+        )
+    namespace = namespace_of(X)
+    if namespace is not None:  # the models live where the data does
+        coefs, intercepts = (
+            namespace.asarray_like(coefs),
+            namespace.asarray_like(intercepts),
         )
     return grid, coefs, intercepts
 

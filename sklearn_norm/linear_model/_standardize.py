@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from .._array_api import namespace_of
 from .._validation import is_dask_collection
 
 # Rows per block when a dense X is centred and scaled: the float64
@@ -68,6 +69,10 @@ class Standardization:
         """``(X - center) / scale`` in ``X``'s dtype, sparse ``X`` kept
         sparse; ``X`` itself is not modified."""
         inverse = self.inverse
+        namespace = namespace_of(X)
+        if namespace is not None:  # on X's device, in X's dtype
+            center = namespace.asarray(self.center, X.dtype)
+            return (X - center) * namespace.asarray(inverse, X.dtype)
         if is_dask_collection(X):
             return ((X - self.center) * inverse).astype(X.dtype).persist()
         if sp.issparse(X):

@@ -36,6 +36,9 @@ def as_float_array(namespace: Namespace, x, name: str):
     return xp.astype(x, namespace.widest_float), True
 
 
+_ORDER = {"l1": 1, "l2": 2}
+
+
 def _abs_or_square(xp, values, norm: str):
     return xp.abs(values) if norm == "l1" else values * values
 
@@ -64,6 +67,13 @@ def _norms(xp, x, axes: tuple[int, ...], norm: str, epsilon: float, name: str):
     infinity refused, overflowing sums recomputed by ``_scaled_norms``.
     (Libraries that wrap NumPy, such as array-api-strict, would warn of the
     overflow this detects.)"""
+    linalg = getattr(xp, "linalg", None)
+    if linalg is not None and hasattr(linalg, "vector_norm"):
+        # No temporary of x's size (|x| or x**2): a third of the time.
+        norms = linalg.vector_norm(x, axis=axes, keepdims=True, ord=_ORDER[norm])
+        if bool(xp.all(xp.isfinite(norms))):
+            floor = epsilon if norm == "l1" else float(np.sqrt(epsilon))
+            return xp.clip(norms, min=floor)
     sums = xp.sum(_abs_or_square(xp, x, norm), axis=axes, keepdims=True)
     if not bool(xp.all(xp.isfinite(sums))):
         if not bool(xp.all(xp.isfinite(x))):

@@ -59,7 +59,10 @@ def solve_newton_cg(
         raise ValueError("newton-cg needs a smooth penalty (no L1 part)")
     params = params.copy()
     n_coef = datafit.n_coef
-    z = datafit.decision(params) if scores is None else np.copy(scores)
+    if scores is None:
+        z = datafit.decision(params)
+    else:  # np.copy keeps an ndarray's memory order; other scores copy themselves
+        z = np.copy(scores) if isinstance(scores, np.ndarray) else scores.copy()
     grad = smooth_gradient(datafit, penalty, params, z)
     n_iter = 0
     while True:
