@@ -95,6 +95,11 @@ def _fitted_model(obj: Any, caller: str) -> tuple[Any, list[str] | None]:
             f"{caller}: this RegularizedLogisticRegressionCV is not fitted; "
             "call fit first."
         )
+    if getattr(obj, "_fitted_on", None) is not None:
+        # Fitted on a GPU (array API): its paths and scores come to NumPy.
+        from ._array_api import move_to_numpy
+
+        obj = move_to_numpy(obj)
     return obj, names
 
 

@@ -393,3 +393,32 @@ def test_move_to_numpy_gives_a_numpy_classifier(space, binary):
     assert isinstance(moved.intercept_, np.ndarray)
     with sklearn.config_context(array_api_dispatch=False):
         assert_allclose(moved.predict_proba(X), on_device, rtol=1e-12)
+
+
+def test_plots_of_a_model_fitted_on_the_device(space, three_classes):
+    """plot_path and plot_cv draw a model fitted on the device as the same
+    model fitted on NumPy."""
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    from sklearn_norm import plot_cv, plot_path
+
+    X, y = three_classes
+    settings = dict(n_lambdas=8, cv=3, tol=1e-9)
+    model = RegularizedLogisticRegressionCV(**settings).fit(_on(space, X), y)
+    with sklearn.config_context(array_api_dispatch=False):
+        reference = RegularizedLogisticRegressionCV(**settings).fit(X, y)
+    for drawn, expected in (
+        (plot_cv(model), plot_cv(reference)),
+        (plot_path(model, class_=0), plot_path(reference, class_=0)),
+    ):
+        lines, reference_lines = drawn.get_lines(), expected.get_lines()
+        assert len(lines) == len(reference_lines) > 0
+        for line, reference_line in zip(lines, reference_lines, strict=True):
+            assert_allclose(
+                line.get_ydata(), reference_line.get_ydata(), rtol=1e-6, atol=1e-8
+            )
+    plt.close("all")

@@ -99,6 +99,16 @@ def test_cv_benchmark_runs_at_small_scale(capsys):
         assert row in out
 
 
+def test_array_api_benchmark_runs_at_small_scale(capsys):
+    module = runpy.run_path(str(ROOT / "benchmarks" / "bench_array_api.py"))
+    argv = ["--scale", "0.01", "--repeats", "1", "--only", "float64, L1"]
+    assert module["main"](argv) == 0
+    out = capsys.readouterr().out
+    for row in ("## Normalizers", "| numpy | rows", "binary 400x200 float64, L1"):
+        assert row in out
+    assert "ours at the default tol" in out
+
+
 def test_threads_benchmark_runs_on_one_problem(capsys):
     module = runpy.run_path(str(ROOT / "benchmarks" / "bench_threads.py"))
     args = ["--only", "breast cancer l2 0.01", "--repeats", "1"]
