@@ -154,6 +154,21 @@ def to_host(array) -> np.ndarray:
     return namespace.to_numpy(array)
 
 
+def check_dense(X, name: str = "X") -> None:
+    """Refuse a sparse array of another library (a PyTorch sparse tensor),
+    which the array API does not cover, with the way out."""
+    layout = getattr(X, "layout", None)
+    if getattr(X, "is_sparse", False) or (
+        layout is not None and str(layout) not in ("torch.strided", "strided")
+    ):
+        raise TypeError(
+            f"{name} is a sparse {type(X).__name__} ({layout}): arrays of other "
+            "array-API libraries must be dense. Pass a dense array "
+            f"({name}.to_dense()), or a scipy.sparse CSR/CSC matrix, which the "
+            "estimators take as is."
+        )
+
+
 def placement(X: object) -> str | None:
     """Where an array lives, as one string (``"torch on cpu"``): None for
     NumPy and everything ``namespace_of`` does not recognize. An estimator

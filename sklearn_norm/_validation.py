@@ -124,6 +124,9 @@ def check_input(X, name: str = "X"):
     if _foreign_array(X):
         # An array of another array-API library, left to scikit-learn's
         # validation under array_api_dispatch (its dtype is not numpy's).
+        from ._array_api import check_dense
+
+        check_dense(X, name)
         _check_ndim(X, name)
         return X
     refuse_masked(

@@ -422,3 +422,14 @@ def test_plots_of_a_model_fitted_on_the_device(space, three_classes):
                 line.get_ydata(), reference_line.get_ydata(), rtol=1e-6, atol=1e-8
             )
     plt.close("all")
+
+
+def test_sparse_tensors_are_refused_with_the_way_out():
+    torch = pytest.importorskip("torch")
+    X = torch.eye(4, dtype=torch.float64).to_sparse()
+    with pytest.raises(TypeError, match=r"X is a sparse Tensor .*to_dense\(\)"):
+        RegularizedLogisticRegression().fit(X, [0, 1, 0, 1])
+    with pytest.raises(TypeError, match=r"x is a sparse Tensor"):
+        l2_normalize(X)
+    with pytest.raises(TypeError, match=r"X is a sparse Tensor"):
+        L1Normalizer(axis=0).fit(X)

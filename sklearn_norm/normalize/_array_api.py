@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._array_api import Namespace, namespace_of
+from .._array_api import Namespace, check_dense, namespace_of
 from ._dense import Axis, check_axis, check_column_scaling, clip_epsilon
 from ._parallel import quiet_overflow
 
@@ -97,6 +97,7 @@ class ArrayApiKind:
     def normalize(x, axis: Axis, norm: str, epsilon: float, name: str, copy: bool):
         namespace = namespace_of(x)
         xp = namespace.xp
+        check_dense(x, name)
         values, owned = as_float_array(namespace, x, name)
         axes = check_axis(axis, values.ndim)
         epsilon = clip_epsilon(epsilon, namespace.numpy_dtype(values.dtype))
