@@ -67,6 +67,20 @@ def _assert_placed(result, like, dtype=None):
     assert result.dtype == (like.dtype if dtype is None else dtype)
 
 
+def _assert_same_arrays(model, reference, names, like, rtol, atol):
+    """The attributes ``names`` of ``model`` are arrays placed as ``like``
+    (library, device, dtype) equal to ``reference``'s NumPy ones."""
+    for name in names:
+        _assert_placed(getattr(model, name), like)
+        assert_allclose(
+            to_host(getattr(model, name)),
+            getattr(reference, name),
+            rtol=rtol,
+            atol=atol,
+            err_msg=name,
+        )
+
+
 @pytest.mark.parametrize("function", [l1_normalize, l2_normalize])
 @pytest.mark.parametrize(
     "shape, axis",
@@ -229,15 +243,7 @@ def test_logistic_fits_the_numpy_model_on_the_device(space, params, data, reques
     X_xp = _on(space, X)
     model = RegularizedLogisticRegression(tol=1e-8, **params)
     model.fit(X_xp, _on(space, y, "int64"), sample_weight=_on(space, weights))
-    for name in ("coef_", "intercept_"):
-        _assert_placed(getattr(model, name), X_xp)
-        assert_allclose(
-            to_host(getattr(model, name)),
-            getattr(reference, name),
-            rtol=1e-7,
-            atol=1e-9,
-            err_msg=name,
-        )
+    _assert_same_arrays(model, reference, ("coef_", "intercept_"), X_xp, 1e-7, 1e-9)
     assert model.solver_ == reference.solver_
     assert model.optimality_ <= 1e-8
     proba = model.predict_proba(X_xp)
@@ -371,15 +377,8 @@ def test_cv_selects_the_numpy_lambda_on_the_device(space, three_classes, params)
         X_xp, _on(space, y, "int64")
     )
     assert model.lambda_ == pytest.approx(reference.lambda_, rel=1e-12)
-    for name in ("coef_", "intercept_", "lambdas_", "cv_scores_", "coefs_path_"):
-        _assert_placed(getattr(model, name), X_xp, getattr(model, name).dtype)
-        assert_allclose(
-            to_host(getattr(model, name)),
-            getattr(reference, name),
-            rtol=1e-6,
-            atol=1e-8,
-            err_msg=name,
-        )
+    names = ("coef_", "intercept_", "lambdas_", "cv_scores_", "coefs_path_")
+    _assert_same_arrays(model, reference, names, X_xp, 1e-6, 1e-8)
     assert_array_equal(to_host(model.predict(X_xp)), reference.predict(X))
 
 
