@@ -39,6 +39,26 @@ EXPLICIT_HESSIAN_MAX = 256
 _HESSIAN_BLOCK = 1 << 22
 
 
+def sigmoid(xp, u):
+    """``1 / (1 + exp(-u))`` without overflow."""
+    e = xp.exp(-xp.abs(u))
+    return xp.where(u >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def softplus(xp, u):
+    """``log(1 + exp(u))`` without overflow."""
+    return xp.clip(u, min=0.0) + xp.log1p(xp.exp(-xp.abs(u)))
+
+
+def softmax(xp, z, axis: int):
+    """``softmax(z)`` and ``logsumexp(z)`` (kept dimensions) along ``axis``,
+    without overflow."""
+    top = xp.max(z, axis=axis, keepdims=True)
+    e = xp.exp(z - top)
+    total = xp.sum(e, axis=axis, keepdims=True)
+    return e / total, top + xp.log(total)
+
+
 class DeviceScores:
     """The scores ``X @ W.T + b`` of an ``ArrayApiLogisticLoss``: an array of
     shape ``(n_samples, n_outputs)`` on the device, with the linear
@@ -171,42 +191,22 @@ class ArrayApiLogisticLoss(FlatParameters):
         return z if self._offset is None else z + self._offset
 
     # -- the losses, on the device -----------------------------------------
-    def _sigmoid(self, u):
-        """``1 / (1 + exp(-u))`` without overflow."""
-        xp = self.xp
-        e = xp.exp(-xp.abs(u))
-        return xp.where(u >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-    def _softplus(self, u):
-        """``log(1 + exp(u))`` without overflow."""
-        xp = self.xp
-        return xp.clip(u, min=0.0) + xp.log1p(xp.exp(-xp.abs(u)))
-
     def _softmax_at(self, z):
         """``softmax(z)`` and ``logsumexp(z)`` per row, remembered for the
         last scores (a Newton step asks for them several times)."""
         last = self._last_softmax[0]
         if last is not None and last[0] is z:
             return last[1], last[2]
-        xp = self.xp
-        top = xp.max(z, axis=1, keepdims=True)
-        e = xp.exp(z - top)
-        total = xp.sum(e, axis=1, keepdims=True)
-        proba, lse = e / total, top + xp.log(total)
+        proba, lse = softmax(self.xp, z, axis=1)
         self._last_softmax[0] = (z, proba, lse)
         return proba, lse
-
-    def _logsumexp(self, z):
-        xp = self.xp
-        top = xp.max(z, axis=1, keepdims=True)
-        return top + xp.log(xp.sum(xp.exp(z - top), axis=1, keepdims=True))
 
     def _probabilities(self, z):
         """Per-sample probabilities at scores ``z`` (with the offset): of
         class 1 for two classes, of every class otherwise."""
         u = self._at(z.array)
         if self.n_outputs == 1:
-            return self._sigmoid(u)
+            return sigmoid(self.xp, u)
         return self._softmax_at(u)[0]
 
     def _sum(self, terms) -> float:
@@ -221,7 +221,7 @@ class ArrayApiLogisticLoss(FlatParameters):
         xp = self.xp
         u = self._at(z.array)
         if self.n_outputs == 1:
-            return self._sum(self._softplus(self._sign * u))
+            return self._sum(softplus(self.xp, self._sign * u))
         lse = self._softmax_at(u)[1]
         return self._sum(lse - xp.sum(self._labels * u, axis=1, keepdims=True))
 
@@ -233,8 +233,8 @@ class ArrayApiLogisticLoss(FlatParameters):
         if self.n_outputs == 1:
             u, du = self._sign * u, self._sign * du
             clipped = xp.clip(du, min=-1.0, max=1.0)
-            exact = xp.log1p(self._sigmoid(u) * xp.expm1(clipped))
-            moved = self._softplus(u + du) - self._softplus(u)
+            exact = xp.log1p(sigmoid(self.xp, u) * xp.expm1(clipped))
+            moved = softplus(self.xp, u + du) - softplus(self.xp, u)
             return self._sum(xp.where(xp.abs(du) > 1.0, moved, exact))
         proba, lse = self._softmax_at(u)
         clipped = xp.clip(du, min=-1.0, max=1.0)
@@ -243,7 +243,7 @@ class ArrayApiLogisticLoss(FlatParameters):
         if bool(xp.all(small)):
             change = exact
         else:
-            change = xp.where(small, exact, self._logsumexp(u + du) - lse)
+            change = xp.where(small, exact, softmax(self.xp, u + du, axis=1)[1] - lse)
         change = change - xp.sum(self._labels * du, axis=1, keepdims=True)
         return self._sum(change)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._array_api import Namespace
+from ._array_api_datafit import sigmoid, softmax, softplus
 from ._offset import check_offset
 
 
@@ -54,13 +55,10 @@ def probabilities(namespace: Namespace, z, log: bool = False):
     """The class probabilities (or their logarithms) of scores ``z``."""
     xp = namespace.xp
     if z.ndim == 1:
-        z = xp.stack([-z, z], axis=1)
         # log(expit(z)) = -softplus(-z), without overflow.
-        log_proba = -(xp.clip(-z, min=0.0) + xp.log1p(xp.exp(-xp.abs(z))))
+        log_proba = -softplus(xp, -xp.stack([-z, z], axis=1))
     else:
-        top = xp.max(z, axis=1, keepdims=True)
-        shifted = z - top
-        log_proba = shifted - xp.log(xp.sum(xp.exp(shifted), axis=1, keepdims=True))
+        log_proba = z - softmax(xp, z, axis=1)[1]
     return log_proba if log else xp.exp(log_proba)
 
 
@@ -85,14 +83,9 @@ def path_neg_log_loss(
         z = z[:, :, 0]
         positive = encoded == 1
         sign = namespace.asarray(np.where(positive, 1.0, -1.0)[:, None])
-        # the probability of each sample's class: expit(sign * z)
-        u = sign * z
-        e = xp.exp(-xp.abs(u))
-        true_class = xp.where(u >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+        true_class = sigmoid(xp, sign * z)  # the probability of each's class
     else:
-        top = xp.max(z, axis=2, keepdims=True)
-        e = xp.exp(z - top)
-        proba = e / xp.sum(e, axis=2, keepdims=True)
+        proba = softmax(xp, z, axis=2)[0]
         one_hot = namespace.asarray(np.eye(n_outputs)[encoded][:, None, :])
         true_class = xp.sum(proba * one_hot, axis=2)
     loss = -xp.log(xp.clip(true_class, min=eps, max=1.0 - eps))
