@@ -121,7 +121,7 @@ def check_input(X, name: str = "X"):
     if sp.issparse(X):
         _check_dtype(X.dtype, name)
         return X
-    if _foreign_array(X):
+    if _namespace(X) is not None:
         # An array of another array-API library, left to scikit-learn's
         # validation under array_api_dispatch (its dtype is not numpy's).
         from ._array_api import check_dense
@@ -153,14 +153,6 @@ def check_input(X, name: str = "X"):
     _check_ndim(X, name)
     _check_dtype(getattr(X, "dtype", None), name)
     return X
-
-
-def _foreign_array(X) -> bool:
-    """Whether ``X`` is an array of another array-API library that
-    ``array_api_dispatch`` lets through (``_array_api.namespace_of``)."""
-    from ._array_api import namespace_of  # imports this module
-
-    return namespace_of(X) is not None
 
 
 def _check_ndim(X, name: str) -> None:

@@ -848,52 +848,37 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         self, context, held_out, weights, offset, grid, coefs, intercepts
     ) -> np.ndarray:
         """The score of every path point ``(coefs[i], intercepts[i])`` on the
-        held-out rows ``(X, y, encoded y, classes)``."""
+        held-out rows ``(X, y, encoded y, classes)``. Rows of another array
+        library are scored on their device: the default score there, a
+        scorer given models whose coefficients (and numeric labels and
+        weights) are there too."""
         X_test, y_test, encoded, classes = held_out
         namespace = namespace_of(X_test)
-        if namespace is not None:
-            return self._held_out_scores_on_device(
-                namespace, context, held_out, weights, offset, grid, coefs, intercepts
-            )
         if self.scoring is None:
             # The default scorer on every point at once: no estimator, no
             # per-call label validation (most of a path's scoring time).
+            if namespace is not None:
+                return _foreign.path_neg_log_loss(
+                    namespace, X_test, encoded, weights, coefs, intercepts, offset
+                )
             return path_neg_log_loss(
                 X_test, encoded, weights, coefs, intercepts, offset
             )
+        if namespace is not None:
+            if weights is not None:
+                weights = namespace.asarray(weights)
+            if y_test.dtype.kind in "biuf":
+                y_test = namespace.asarray_like(y_test)
         kwargs = {} if weights is None else {"sample_weight": weights}
         scores = np.empty(grid.size)
         for i in range(grid.size):
             model = _fixed_model(
                 self, classes, coefs[i], intercepts[i], grid[i], offset
             )
-            scores[i] = context.scorer(model, X_test, y_test, **kwargs)
-        return scores
-
-    def _held_out_scores_on_device(
-        self, namespace, context, held_out, weights, offset, grid, coefs, intercepts
-    ) -> np.ndarray:
-        """``_held_out_scores`` for held-out rows of another array library:
-        the default score computed on their device, a scorer given models
-        whose coefficients are there (and numeric labels too)."""
-        X_test, y_test, encoded, classes = held_out
-        if self.scoring is None:
-            return _foreign.path_neg_log_loss(
-                namespace, X_test, encoded, weights, coefs, intercepts, offset
-            )
-        kwargs = {}
-        if weights is not None:
-            kwargs["sample_weight"] = namespace.asarray(weights)
-        if y_test.dtype.kind in "biuf":
-            y_test = namespace.asarray_like(y_test)
-        scores = np.empty(grid.size)
-        for i in range(grid.size):
-            model = _fixed_model(
-                self, classes, coefs[i], intercepts[i], grid[i], offset
-            )
-            model.coef_ = namespace.asarray(model.coef_, X_test.dtype)
-            model.intercept_ = namespace.asarray(model.intercept_, X_test.dtype)
-            model._fitted_on = placement(X_test)
+            if namespace is not None:
+                model.coef_ = namespace.asarray(model.coef_, X_test.dtype)
+                model.intercept_ = namespace.asarray(model.intercept_, X_test.dtype)
+                model._fitted_on = placement(X_test)
             scores[i] = context.scorer(model, X_test, y_test, **kwargs)
         return scores
 

@@ -208,7 +208,7 @@ class _BaseNormalizer(
             check_is_fitted(self, "norms_")
             self._check_namespace(X, "transform")
             return self._scale(X, copy, divide=True)
-        if hasattr(self, "_fitted_on"):  # fitted: on fit's array library
+        if hasattr(self, "_fitted_on"):  # fitted (rows need no fit)
             self._check_namespace(X, "transform")
         self._validate_params()  # stateless: transform may come without fit
         epsilon = self._epsilon()
