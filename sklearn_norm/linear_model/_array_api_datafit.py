@@ -160,31 +160,28 @@ class ArrayApiLogisticLoss(FlatParameters):
         touched = 1.0 if n_columns is None else n_columns / max(self.n_features, 1)
         count_pass(self.share * touched)
 
-    def _matvec(self, coef: np.ndarray, intercept: np.ndarray):
-        """``X @ coef.T + intercept`` on the device, in the widest float
-        (the product in ``X``'s dtype)."""
+    def _matvec(self, params: np.ndarray):
+        """``X @ W.T + b`` of the flat ``params`` on the device, in the
+        widest float (the product in ``X``'s dtype): one transfer."""
         self._count_pass()
         xp = self.xp
-        W = self._device(np.ascontiguousarray(coef.T), self.X.dtype)
-        z = xp.astype(self.X @ W, self._wide)
+        values = self._device(params)
+        coef = xp.reshape(values[: self.n_coef], (self.n_outputs, self.n_features))
+        z = xp.astype(self.X @ xp.astype(coef, self.X.dtype).T, self._wide)
         if self.fit_intercept:
-            z = z + self._device(intercept)
+            z = z + values[self.n_coef :]
         return z
 
-    def _rmatvec(self, residual) -> np.ndarray:
-        """``residual.T @ X`` (shape ``(n_outputs, n_features)``) on the host."""
+    def _pack(self, residual) -> np.ndarray:
+        """The flat gradient ``[residual.T @ X, sum of residual]`` (the
+        product in ``X``'s dtype), brought to the host in one transfer."""
         self._count_pass()
         xp = self.xp
-        g = self.X.T @ xp.astype(residual, self.X.dtype)
-        return self._host(g).T
-
-    def _pack(self, residual) -> np.ndarray:
-        """The flat gradient ``[residual.T @ X, sum of residual]``."""
-        g_coef = self._rmatvec(residual)
-        if not self.fit_intercept:
-            return g_coef.ravel()
-        intercept = self._host(self.xp.sum(residual, axis=0))
-        return np.concatenate([g_coef.ravel(), intercept])
+        g = xp.astype(self.X.T @ xp.astype(residual, self.X.dtype), self._wide)
+        parts = [xp.reshape(g.T, (-1,))]
+        if self.fit_intercept:
+            parts.append(xp.sum(residual, axis=0))
+        return self._host(xp.concat(parts))
 
     def _at(self, z):
         """The scores plus the offset: where the loss is evaluated."""
@@ -215,7 +212,7 @@ class ArrayApiLogisticLoss(FlatParameters):
 
     # -- the Datafit protocol ------------------------------------------------
     def decision(self, params: np.ndarray) -> DeviceScores:
-        return DeviceScores(self._matvec(*self.split(params)))
+        return DeviceScores(self._matvec(params))
 
     def value(self, z: DeviceScores) -> float:
         xp = self.xp
@@ -268,7 +265,7 @@ class ArrayApiLogisticLoss(FlatParameters):
         proba = None if self.n_outputs == 1 else self._probabilities(z)
 
         def product(v: np.ndarray):
-            scores = self._matvec(*self.split(v))
+            scores = self._matvec(v)
             if proba is None:
                 r = curvature * scores
             else:  # (s_i / S) (diag(p) - p p^T) @ scores
