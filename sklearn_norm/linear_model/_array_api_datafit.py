@@ -34,6 +34,10 @@ from ._datafits import FlatParameters, KeepingScores, count_pass, moments_of_sum
 #: where Newton-CG factorizes it instead of running conjugate gradients.
 EXPLICIT_HESSIAN_MAX = 256
 
+# Rows per block of a float32 ``X.T @ residual`` whose partial sums are
+# added in the widest float (``_transposed_product``).
+_SUM_BLOCK = 1024
+
 # Row blocks of at most this many values for the temporaries a Hessian is
 # formed from.
 _HESSIAN_BLOCK = 1 << 22
@@ -177,11 +181,36 @@ class ArrayApiLogisticLoss(FlatParameters):
         product in ``X``'s dtype), brought to the host in one transfer."""
         self._count_pass()
         xp = self.xp
-        g = xp.astype(self.X.T @ xp.astype(residual, self.X.dtype), self._wide)
+        g = self._transposed_product(xp.astype(residual, self.X.dtype))
         parts = [xp.reshape(g.T, (-1,))]
         if self.fit_intercept:
             parts.append(xp.sum(residual, axis=0))
         return self._host(xp.concat(parts))
+
+    def _transposed_product(self, residual):
+        """``X.T @ residual`` in the widest float. A float32 ``X`` is taken
+        in blocks of ``_SUM_BLOCK`` rows, one batched product in float32,
+        whose partial sums are added in the widest float: the rounding
+        error of a column's sum then grows with the block, not with
+        ``n_samples``. (PyTorch's float32 products on a CPU summed 5093
+        rows of the statsmodels fair data with an error of 7e-6, which
+        kept a cross-validation fold's fit above ``tol = 1e-5``; blocked,
+        its error is that of NumPy's.)"""
+        xp, X = self.xp, self.X
+        n_samples = self.n_samples
+        if X.dtype == self._wide or n_samples < 2 * _SUM_BLOCK:
+            return xp.astype(X.T @ residual, self._wide)
+        n_blocks = n_samples // _SUM_BLOCK
+        head = n_blocks * _SUM_BLOCK
+        shape = (n_blocks, _SUM_BLOCK)
+        rows = xp.reshape(X[:head, :], shape + (self.n_features,))
+        weights = xp.reshape(residual[:head, :], shape + (residual.shape[1],))
+        partial = xp.matrix_transpose(rows) @ weights
+        total = xp.sum(xp.astype(partial, self._wide), axis=0)
+        if head < n_samples:
+            rest = X[head:, :].T @ residual[head:, :]
+            total = total + xp.astype(rest, self._wide)
+        return total
 
     def _at(self, z):
         """The scores plus the offset: where the loss is evaluated."""
