@@ -40,31 +40,36 @@ Run::
 
 from __future__ import annotations
 
-import argparse
-import gc
-import importlib.util
 import os
-import platform
-import statistics
-import time
-import warnings
-from dataclasses import dataclass
 
-import numpy as np
-import sklearn
-from scipy.special import logsumexp
-from sklearn.datasets import make_classification
-from sklearn.linear_model import LogisticRegression
-from sklearn.preprocessing import Normalizer, StandardScaler
+# scikit-learn's array_api_dispatch needs SciPy's array API support, which
+# is read when SciPy is first imported.
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
 
-import sklearn_norm
-from sklearn_norm import (
+import argparse  # noqa: E402
+import gc  # noqa: E402
+import importlib.util  # noqa: E402
+import platform  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+import warnings  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+
+import numpy as np  # noqa: E402
+import sklearn  # noqa: E402
+from scipy.special import logsumexp  # noqa: E402
+from sklearn.datasets import make_classification  # noqa: E402
+from sklearn.linear_model import LogisticRegression  # noqa: E402
+from sklearn.preprocessing import Normalizer, StandardScaler  # noqa: E402
+
+import sklearn_norm  # noqa: E402
+from sklearn_norm import (  # noqa: E402
     L2Normalizer,
     RegularizedLogisticRegression,
     l2_normalize,
     lambda_max,
 )
-from sklearn_norm._array_api import to_host
+from sklearn_norm._array_api import to_host  # noqa: E402
 
 LADDER = [1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10, 1e-11, 1e-12]
 RHO = {"l1": 1.0, "l2": 0.0}
