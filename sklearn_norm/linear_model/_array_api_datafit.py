@@ -27,7 +27,13 @@ from __future__ import annotations
 import numpy as np
 
 from .._array_api import Namespace, namespace_of
-from ._datafits import FlatParameters, KeepingScores, count_pass, moments_of_sums
+from ._datafits import (
+    FlatParameters,
+    KeepingScores,
+    count_pass,
+    moments_of_sums,
+    per_class_order,
+)
 
 #: Largest number of parameters whose Hessian ``explicit_hessian`` forms on
 #: the device (one product of ``[X 1]`` with itself) and brings to the host,
@@ -349,7 +355,7 @@ class ArrayApiLogisticLoss(FlatParameters):
                 span = slice(k * width, (k + 1) * width)
                 full[span, span] = full[span, span] + diagonal
         hessian = self._host(full)
-        order = _params_order(n_outputs, n_features, self.fit_intercept)
+        order = per_class_order(n_outputs, n_features, self.fit_intercept)
         hessian = hessian[np.ix_(order, order)]
         return 0.5 * (hessian + hessian.T)
 
@@ -434,14 +440,3 @@ def weighted_gram_on_device(X, weights: np.ndarray, namespace: Namespace | None 
     gram = namespace.to_numpy(scaled.T @ scaled).astype(np.float64)
     moment = namespace.to_numpy(scaled.T @ root)[:, 0].astype(np.float64)
     return gram, moment, float(np.sum(weights))
-
-
-def _params_order(n_outputs: int, n_features: int, fit_intercept: bool) -> np.ndarray:
-    """For each flat parameter, its index in the per-class layout
-    ``[coef_0, intercept_0, coef_1, intercept_1, ...]``."""
-    width = n_features + fit_intercept
-    per_class = np.arange(n_outputs)[:, None] * width
-    order = (per_class + np.arange(n_features)).ravel()
-    if fit_intercept:
-        order = np.concatenate([order, per_class[:, 0] + n_features])
-    return order

@@ -63,6 +63,18 @@ _HESSIAN_BLOCK = 1 << 20
 _SMALL_HESSIAN = 1 << 18
 
 
+def per_class_order(n_outputs: int, n_features: int, fit_intercept: bool) -> np.ndarray:
+    """For each flat parameter (``[W.ravel(), b]``), its index in the
+    per-class layout ``[coef_0, intercept_0, coef_1, intercept_1, ...]``
+    that Hessians are formed in."""
+    width = n_features + fit_intercept
+    per_class = np.arange(n_outputs)[:, None] * width
+    order = (per_class + np.arange(n_features)).ravel()
+    if fit_intercept:
+        order = np.concatenate([order, per_class[:, 0] + n_features])
+    return order
+
+
 class _SmallParts:
     """What a small Hessian is formed from, once per ``columns``
     (``_LinearDatafit._small``): the rows ``sqrt(s_i / S) [x_i, 1]``
@@ -81,10 +93,7 @@ class _SmallParts:
         if intercept:
             rows[:, n_columns:] = root
         self.root_rows = rows
-        per_class = np.arange(n_classes)[:, None] * self.width
-        order = (per_class + np.arange(n_columns)).ravel()
-        if intercept:
-            order = np.concatenate([order, per_class[:, 0] + n_columns])
+        order = per_class_order(n_classes, n_columns, intercept)
         self.size = order.size
         self.to_params = (order[:, None] * self.size + order).ravel()
 
