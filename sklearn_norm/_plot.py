@@ -327,7 +327,7 @@ def plot_path(
     class_: Any = None,
     max_labels: int = 10,
 ) -> Axes | np.ndarray:
-    """Plot each coefficient of a regularization path against log10(lambda_).
+    """Plot each coefficient of a regularization path against ``log10(lambda_)``.
 
     The ``max_labels`` most important coefficients (largest absolute value
     at the selected ``lambda_`` of a CV estimator, at the smallest lambda of
@@ -716,7 +716,7 @@ def _spread(targets: np.ndarray, gap: float, low: float, high: float) -> np.ndar
 
 
 def plot_cv(model: Any, ax: Axes | None = None) -> Axes:
-    """Plot the mean held-out score against log10(lambda_), with error bars
+    """Plot the mean held-out score against ``log10(lambda_)``, with error bars
     of one standard error, ``lambda_min_`` and ``lambda_1se_`` marked and
     the selected point circled. For a relaxed lasso (``relax=True``) the
     curve is that of the selected ``gamma_``, with the penalized fits'

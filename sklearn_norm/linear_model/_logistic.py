@@ -56,7 +56,7 @@ _NON_SMOOTH = ("l1", "elasticnet")
 class RegularizedLogisticRegression(
     VersionedStateMixin, ClassifierMixin, BaseEstimator
 ):
-    r"""Logistic regression with L1, L2 or elastic-net penalty, solved exactly.
+    """Logistic regression with L1, L2 or elastic-net penalty, solved exactly.
 
     For two classes it minimizes over coefficients ``w`` and intercept ``b``
 
@@ -253,7 +253,7 @@ class RegularizedLogisticRegression(
     n_features_in_ : int
         Number of features seen during ``fit``.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during ``fit``, when ``X`` has string column
         names.
 

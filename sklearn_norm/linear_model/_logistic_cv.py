@@ -209,11 +209,11 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
 
     Attributes
     ----------
-    lambdas_ : ndarray of shape (n_lambdas_,)
+    lambdas_ : ndarray of shape (`n_lambdas_`,)
         The grid, decreasing, with any extension (so ``n_lambdas_`` can
         exceed ``n_lambdas``).
 
-    cv_scores_ : ndarray of shape (n_folds, n_lambdas_)
+    cv_scores_ : ndarray of shape (n_folds, `n_lambdas_`)
         Held-out score of each fold at each ``lambda_``.
 
     lambda_min_ : float
@@ -230,7 +230,7 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
     gammas_ : ndarray of shape (n_gammas,)
         With ``relax=True``: the blends cross-validated, increasing.
 
-    cv_scores_relaxed_ : ndarray of shape (n_folds, n_gammas, n_lambdas_)
+    cv_scores_relaxed_ : ndarray of shape (n_folds, n_gammas, `n_lambdas_`)
         With ``relax=True``: the held-out score of every fold, blend and
         ``lambda_`` (``cv_scores_`` are those of the penalized fits,
         ``gamma = 1``). ``lambda_min_`` and ``gamma_min_`` have the best
@@ -244,11 +244,11 @@ class RegularizedLogisticRegressionCV(RegularizedLogisticRegression):
         ``(lambda_, gamma_)``, while ``objective_`` and ``optimality_`` are
         those of the penalized fit at ``lambda_``.
 
-    coefs_path_ : ndarray of shape (n_lambdas_, n_outputs, n_features)
+    coefs_path_ : ndarray of shape (`n_lambdas_`, n_outputs, n_features)
         Coefficients of the path fitted on all of the data (``n_outputs`` is
         1 for two classes), each to ``tol``.
 
-    intercepts_path_ : ndarray of shape (n_lambdas_, n_outputs)
+    intercepts_path_ : ndarray of shape (`n_lambdas_`, n_outputs)
         Its intercepts.
 
     classes_, coef_, intercept_, n_features_in_, feature_names_in_

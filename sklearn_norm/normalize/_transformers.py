@@ -315,7 +315,7 @@ _SHARED_PARAMETERS = """
         ``axis=0``.
     n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during ``fit``; defined only when ``X`` has
         string column names (a pandas or polars DataFrame).
 """
