@@ -41,12 +41,18 @@ Run::
     python benchmarks/bench_logistic.py --scale 0.05 --repeats 1   # quick
     python benchmarks/bench_logistic.py --only sparse    # problems by name
     python benchmarks/bench_logistic.py --skip skglm,saga  # leave peers out
+    python benchmarks/bench_logistic.py --json out.json  # also write the table
+
+``--json`` writes the table as data (seconds of every precise solver, the gap
+of every imprecise one): ``benchmarks/docs_results.py`` collects it for the
+documentation's benchmarks page.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import platform
 import time
@@ -384,7 +390,9 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--skip", default="", help="comma-separated substrings of solvers to leave out"
     )
+    parser.add_argument("--json", default="", help="also write the table here")
     args = parser.parse_args(argv)
+    records = []
 
     print(
         f"sklearn-norm {sklearn_norm.__version__}, scikit-learn {sklearn.__version__}, "
@@ -423,6 +431,7 @@ def main(argv=None) -> int:
         fits, skipped = peers(problem, X, n_classes)
         for line in skipped:
             print(line)
+        left_out = [line.split(":")[0].strip() for line in skipped]
         solvers = {"ours (auto)": fit_ours, **fits}
         for word in filter(None, args.skip.split(",")):
             solvers = {
@@ -493,6 +502,18 @@ def main(argv=None) -> int:
                 f"{problem.name:26} {name:24} {tol:7.0e} {seconds:8.3f} "
                 f"{gap:9.1e} {note}{flag}"
             )
+        records.append(
+            {
+                "problem": problem.name,
+                "shape": f"{X.shape[0]} x {X.shape[1]}"
+                + (" CSR" if sp.issparse(X) else "")
+                + (f", {n_classes} classes" if n_classes > 2 else ""),
+                "precision": precision,
+                "times": {name: r[1] for name, r in results.items() if r[3]},
+                "imprecise": {name: r[2] for name, r in results.items() if not r[3]},
+                "left_out": left_out,
+            }
+        )
         passes, peak = count_passes(X, y, problem, lam, ours[0])
         vectors = peak * 1e6 / (8 * sum(X.shape))
         print(
@@ -502,6 +523,22 @@ def main(argv=None) -> int:
         )
         print()
     print(f"worst ours / fastest precise peer: {worst:.2f} (target <= 0.5)")
+    if args.json:
+        table = {
+            "ours": "ours (auto)",
+            "unit": "s",
+            "criterion": (
+                f"seconds to reach {args.precision:g} relative suboptimality "
+                "(1e-6 for float32 data): each solver's first tolerance whose "
+                "objective is within that of the best any solver reached, "
+                f"median of {args.repeats} runs"
+            ),
+            "command": "python benchmarks/bench_logistic.py"
+            + (f" --scale {args.scale:g}" if args.scale != 1 else ""),
+            "rows": records,
+        }
+        with open(args.json, "w", encoding="utf-8") as file:
+            json.dump(table, file, indent=1)
     return 0
 
 

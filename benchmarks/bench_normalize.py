@@ -13,11 +13,16 @@ Run::
 
     python benchmarks/bench_normalize.py            # the full-size problems
     python benchmarks/bench_normalize.py --scale 0.05 --repeats 3   # quick
+    python benchmarks/bench_normalize.py --json out.json   # also write the table
+
+``--json`` writes the times as data for ``benchmarks/docs_results.py``, which
+collects them for the documentation's benchmarks page.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import time
@@ -136,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="shrink the rows")
     parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--json", default="", help="also write the table here")
     args = parser.parse_args(argv)
     n_rows = max(10, int(150_000 * args.scale))
 
@@ -162,6 +168,32 @@ def main(argv: list[str] | None = None) -> int:
         "output (tracemalloc)."
     )
     print("all targets met" if met else "some targets MISSED")
+    if args.json:
+        names = {
+            "ours": "ours",
+            "ours_inplace": "ours, copy=False",
+            "sklearn": "sklearn normalize",
+            "copy": "X.copy()",
+        }
+        table = {
+            "ours": "ours",
+            "unit": "ms",
+            "criterion": (
+                f"transform time, median of {args.repeats} round-robin runs; "
+                "X.copy() (one read and one write of the data) is the floor"
+            ),
+            "command": "python benchmarks/bench_normalize.py"
+            + (f" --scale {args.scale:g}" if args.scale != 1 else ""),
+            "rows": [
+                {
+                    "problem": f"{r['problem']}, {r['norm'].upper()}",
+                    "times": {names[k]: 1e3 * r[k] for k in names},
+                }
+                for r in rows
+            ],
+        }
+        with open(args.json, "w", encoding="utf-8") as file:
+            json.dump(table, file, indent=1)
     return 0
 
 
