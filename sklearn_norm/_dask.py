@@ -16,15 +16,25 @@ from ._validation import check_float64_range, check_not_masked, is_dask_collecti
 
 
 def as_dask_array(x, name: str):
-    """``x`` itself if it is a Dask array; a TypeError for other Dask
-    collections, which would have to be computed to be converted."""
+    """``x`` itself if it is a Dask array of dense chunks; a TypeError for
+    other Dask collections, which would have to be computed to be converted,
+    and for Dask arrays of scipy.sparse chunks, which the kernels do not
+    take."""
     import dask.array as da
+    import scipy.sparse as sp
 
     if not isinstance(x, da.Array):
         raise TypeError(
             f"{name} is a Dask {type(x).__name__}; sklearn_norm takes Dask "
             f"arrays (convert a Dask DataFrame with "
             f"{name}.to_dask_array(lengths=True))."
+        )
+    if sp.issparse(getattr(x, "_meta", None)):
+        raise TypeError(
+            f"{name} is a Dask array of scipy.sparse chunks, which sklearn_norm "
+            "does not take: pass the scipy.sparse matrix itself (in memory), or "
+            f"a Dask array of dense chunks ({name}.map_blocks(lambda block: "
+            "block.toarray()))."
         )
     return x
 

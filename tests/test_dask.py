@@ -475,6 +475,23 @@ def test_dask_dataframes_are_refused(client):
         L2Normalizer().fit(frame)
 
 
+def test_dask_arrays_of_sparse_chunks_are_refused(client):
+    """Their chunks would reach NumPy kernels; name the two ways out."""
+    import scipy.sparse as sp
+
+    X, y = _data()
+    chunked = da.from_array(sp.csr_matrix(X), chunks=(20, X.shape[1]))
+    message = "Dask array of scipy.sparse chunks.*toarray"
+    for call in [
+        lambda: RegularizedLogisticRegression().fit(chunked, y),
+        lambda: L2Normalizer(axis=0).fit(chunked),
+        lambda: L1Normalizer().transform(chunked),
+        lambda: l2_normalize(chunked, axis=1),
+    ]:
+        with pytest.raises(TypeError, match=message):
+            call()
+
+
 # -- the Dask datafit: the whole contract, typed requests, no order effects ---
 @pytest.fixture
 def synchronous():
