@@ -314,6 +314,18 @@ def peers(problem: Problem, X, n_classes: int) -> tuple[dict, list[str]]:
     return out, notes
 
 
+# The peers' columns of the --json table, in the order peers() adds them.
+PEER_COLUMNS = [
+    "sklearn lbfgs",
+    "sklearn newton-cg",
+    "sklearn newton-cholesky",
+    "sklearn saga",
+    "sklearn liblinear",
+    "celer prox-newton",
+    "glum irls-cd",
+    "skglm prox-newton",
+]
+
 # ------------------------------------------------------------------ running
 
 
@@ -526,6 +538,7 @@ def main(argv=None) -> int:
     if args.json:
         table = {
             "ours": "ours (auto)",
+            "columns": PEER_COLUMNS,
             "unit": "s",
             "criterion": (
                 f"seconds to reach {args.precision:g} relative suboptimality "
@@ -534,7 +547,13 @@ def main(argv=None) -> int:
                 f"median of {args.repeats} runs"
             ),
             "command": "python benchmarks/bench_logistic.py"
-            + (f" --scale {args.scale:g}" if args.scale != 1 else ""),
+            + (f" --scale {args.scale:g}" if args.scale != 1 else "")
+            + (f" --budget {args.budget:g}" if args.budget != 10 else "")
+            + (
+                f" --ladder-budget {args.ladder_budget:g}"
+                if args.ladder_budget != 60
+                else ""
+            ),
             "rows": records,
         }
         with open(args.json, "w", encoding="utf-8") as file:
