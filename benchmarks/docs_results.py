@@ -12,7 +12,7 @@ Run it on a quiet machine (nothing else running), with the ``bench`` extra
 installed for the peers (glum, skglm, celer)::
 
     python -m pip install -e ".[bench]"
-    python benchmarks/docs_results.py                 # every table, ~40 minutes
+    python benchmarks/docs_results.py                 # every table, ~55 minutes
     python benchmarks/docs_results.py --scale 0.05 --quick --out /tmp/quick.json
 """
 
@@ -41,7 +41,7 @@ TABLES = [
         "Logistic regression at equal precision",
         "bench_logistic.py",
         # A peer not precise after 5 s on a rung or 20 s in all is shown as
-        # such: that keeps the whole page to about 40 minutes.
+        # such: that keeps the whole page to about an hour.
         ["--budget", "5", "--ladder-budget", "20"],
         BOTH,
     ),
