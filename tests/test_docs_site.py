@@ -31,23 +31,12 @@ def benchmark_tables():
         sys.modules.pop("benchmark_tables", None)
 
 
-def autosummary_names(text: str) -> list[str]:
-    """The entries of the ``autosummary`` directives of an rst page."""
-    names, inside = [], False
-    for line in text.splitlines():
-        if line.startswith(".. autosummary::"):
-            inside = True
-        elif inside and line.strip() and not line.startswith(" "):
-            inside = False
-        elif inside and line.startswith("   ") and not line.strip().startswith(":"):
-            names.append(line.strip())
-    return names
-
-
-def toctree_entries(text: str) -> list[str]:
+def directive_entries(text: str, directive: str) -> list[str]:
+    """The entries of every ``.. directive::`` of an rst page (``autosummary``,
+    ``toctree``): its indented lines that are not options."""
     entries, inside = [], False
     for line in text.splitlines():
-        if line.startswith(".. toctree::"):
+        if line.startswith(f".. {directive}::"):
             inside = True
         elif inside and line.strip() and not line.startswith(" "):
             inside = False
@@ -58,18 +47,20 @@ def toctree_entries(text: str) -> list[str]:
 
 def test_api_page_documents_every_public_name():
     text = (DOCS / "api.rst").read_text(encoding="utf-8")
-    documented = autosummary_names(text)
+    documented = directive_entries(text, "autosummary")
     assert len(documented) == len(set(documented))
     assert set(documented) == set(sklearn_norm.__all__) - {"__version__"}
     assert ".. data:: __version__" in text
 
 
 def test_every_page_is_reachable_from_a_toctree():
-    guide = toctree_entries((DOCS / "user_guide" / "index.rst").read_text())
+    guide = directive_entries(
+        (DOCS / "user_guide" / "index.rst").read_text(), "toctree"
+    )
     assert sorted(guide) == sorted(
         p.stem for p in (DOCS / "user_guide").glob("*.rst") if p.stem != "index"
     )
-    top = toctree_entries((DOCS / "index.rst").read_text(encoding="utf-8"))
+    top = directive_entries((DOCS / "index.rst").read_text(encoding="utf-8"), "toctree")
     # sg_execution_times.rst: written by a build (sphinx-gallery), an orphan
     generated = {"index", "sg_execution_times"}
     pages = {p.stem for p in DOCS.glob("*.rst") if p.stem not in generated}
