@@ -278,12 +278,10 @@ DENSE_HESSIAN_MAX_FEATURES = 10000
 
 
 def peers(problem: Problem, X, n_classes: int) -> tuple[dict, list[str]]:
-    """name -> fit function for the peers that solve this problem, and a
-    line for each peer left out for its memory."""
+    """name -> fit function for the peers that solve this problem, and the
+    names of the peers left out for their memory."""
     smooth = problem.regularization == "l2"
-    p = X.shape[1]
-    too_big = p > DENSE_HESSIAN_MAX_FEATURES
-    gigabytes = 8 * p**2 / 1e9
+    too_big = X.shape[1] > DENSE_HESSIAN_MAX_FEATURES
     skipped = []
     out = {}
     if smooth:
@@ -306,12 +304,7 @@ def peers(problem: Problem, X, n_classes: int) -> tuple[dict, list[str]]:
             out["glum irls-cd"] = glum_fit
     if n_classes == 2 and installed("skglm"):
         out["skglm prox-newton"] = skglm_fit
-    notes = [
-        f"    {name}: skipped, its dense {p} x {p} Hessian would take "
-        f"{gigabytes:.0f} GB (above {DENSE_HESSIAN_MAX_FEATURES} features)"
-        for name in skipped
-    ]
-    return out, notes
+    return out, skipped
 
 
 # The peers' columns of the --json table, in the order peers() adds them.
@@ -440,10 +433,14 @@ def main(argv=None) -> int:
                 fit_intercept=problem.fit_intercept,
             )
         precision = problem.precision or args.precision
-        fits, skipped = peers(problem, X, n_classes)
-        for line in skipped:
-            print(line)
-        left_out = [line.split(":")[0].strip() for line in skipped]
+        fits, left_out = peers(problem, X, n_classes)
+        p = X.shape[1]
+        for name in left_out:
+            print(
+                f"    {name}: skipped, its dense {p} x {p} Hessian would take "
+                f"{8 * p**2 / 1e9:.0f} GB (above {DENSE_HESSIAN_MAX_FEATURES} "
+                "features)"
+            )
         solvers = {"ours (auto)": fit_ours, **fits}
         for word in filter(None, args.skip.split(",")):
             solvers = {
