@@ -49,11 +49,9 @@ def _table(table: dict) -> list[str]:
     ours = table["ours"]
     peers: list[str] = []
     for row in table["rows"]:
-        for name in [*row.get("times", {}), *row.get("imprecise", {})]:
+        named = [*row.get("times", {}), *row.get("imprecise", {})]
+        for name in [*named, *row.get("left_out", [])]:
             if name != ours and name not in peers:
-                peers.append(name)
-        for name in row.get("left_out", []):
-            if name not in peers:
                 peers.append(name)
     if "columns" in table:  # the script's order of its peers
         order = {name: i for i, name in enumerate(table["columns"])}
