@@ -136,7 +136,8 @@ def run_table(script: str, arguments: list[str], threads: str | None) -> list:
             "--json",
             str(out),
         ]
-        print("$", ("OMP_NUM_THREADS=1 " if threads else "") + " ".join(command[1:]))
+        setting = f"OMP_NUM_THREADS={threads} " if threads is not None else ""
+        print("$", setting + " ".join(command[1:]))
         subprocess.run(command, env=env, check=True)
         tables = json.loads(out.read_text(encoding="utf-8"))
         return tables if isinstance(tables, list) else [tables]
@@ -165,9 +166,7 @@ def main(argv: list[str] | None = None) -> int:
                 table.update(id=table_id, title=title)
                 table.setdefault("threads", threads)
                 if value is not None:
-                    table.update(
-                        threads=threads, command=f"OMP_NUM_THREADS=1 {table['command']}"
-                    )
+                    table["command"] = f"OMP_NUM_THREADS={value} {table['command']}"
                 tables.append(table)
     results = {
         "generated_by": "python benchmarks/docs_results.py"
